@@ -1,0 +1,111 @@
+/**
+ * The page's side of the relay contract (../shared/DESIGN.md). Returns what happened in full so the
+ * page can show it; the one distinction that matters for safety is whether the outcome is known.
+ */
+import type {
+  ClientsResponse,
+  Envelope,
+  PublicClient,
+  RelayErrorBody,
+  SentRequest,
+  TokenRequest,
+} from "../relay/contract.ts";
+
+export type RelayTokenResult =
+  /** Exactly one upstream request was made and answered; the envelope holds both sides. */
+  | { readonly kind: "envelope"; readonly envelope: Envelope }
+  /** The relay refused without calling the provider: nothing was spent. */
+  | { readonly kind: "refused"; readonly status: number; readonly error: RelayErrorBody }
+  /**
+   * The request may or may not have reached the provider (relay unreachable, upstream timeout or
+   * reset). A code or single-use refresh token may have been spent: never retry blindly.
+   */
+  | {
+      readonly kind: "unknown";
+      readonly status: number | null;
+      readonly error: RelayErrorBody;
+      readonly sent: SentRequest | null;
+    };
+
+export interface RelayClient {
+  readonly base: string;
+  clients(): Promise<readonly PublicClient[]>;
+  token(request: TokenRequest): Promise<RelayTokenResult>;
+}
+
+/** A failure to list the relay's clients, with a message a person can act on. */
+export class RelayUnavailableError extends Error {
+  override readonly name = "RelayUnavailableError";
+}
+
+function isErrorBody(value: unknown): value is RelayErrorBody {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as { error?: unknown }).error === "string" &&
+    typeof (value as { error_description?: unknown }).error_description === "string"
+  );
+}
+
+/** A client for the relay at `base` (e.g. `http://127.0.0.1:5173/relay`). */
+export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch): RelayClient {
+  const root = base.replace(/\/+$/, "");
+  return {
+    base: root,
+    async clients() {
+      let response: Response;
+      try {
+        response = await fetchImpl(`${root}/clients`, { headers: { Accept: "application/json" } });
+      } catch {
+        throw new RelayUnavailableError(
+          `The relay at ${root} cannot be reached. Start it (npm start, or npm run relay) or fix "relay" in config.json.`,
+        );
+      }
+      const body: unknown = await response.json().catch(() => null);
+      if (!response.ok || body === null || !Array.isArray((body as ClientsResponse).clients)) {
+        const detail = isErrorBody(body) ? `: ${body.error_description}` : "";
+        throw new RelayUnavailableError(
+          `The relay at ${root} answered ${response.status} to GET /clients${detail}. Check that "relay" in config.json points at a tokendesk relay.`,
+        );
+      }
+      return (body as ClientsResponse).clients;
+    },
+    async token(request) {
+      let response: Response;
+      try {
+        response = await fetchImpl(`${root}/token`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify(request),
+          cache: "no-store",
+        });
+      } catch (cause) {
+        return {
+          kind: "unknown",
+          status: null,
+          sent: null,
+          error: {
+            error: "relay_unreachable",
+            error_description: `The request to the relay failed (${cause instanceof Error ? cause.message : "network error"}); it may or may not have reached the provider.`,
+            outcome: "unknown",
+          },
+        };
+      }
+      const body: unknown = await response.json().catch(() => null);
+      if (response.status === 200 && body !== null && typeof body === "object" && "upstream" in body) {
+        return { kind: "envelope", envelope: body as Envelope };
+      }
+      const error: RelayErrorBody = isErrorBody(body)
+        ? body
+        : {
+            error: "relay_bad_answer",
+            error_description: `The relay answered ${response.status} with something that is not a relay answer.`,
+            outcome: "unknown",
+          };
+      if (error.outcome === "unknown" || response.status >= 500) {
+        return { kind: "unknown", status: response.status, error, sent: error.sent ?? null };
+      }
+      return { kind: "refused", status: response.status, error };
+    },
+  };
+}

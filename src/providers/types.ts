@@ -1,0 +1,85 @@
+/**
+ * What is true of an OAuth provider for every app registered with it: endpoints, how the token
+ * endpoint wants the client to authenticate, lifetimes and refresh behaviour.
+ * Pure data: no DOM, no runtime dependency, shared by the page and the relay.
+ */
+
+/** How the client authenticates at the token endpoint (RFC 6749 §2.3.1, OpenID Connect Core §9). */
+export type ClientAuthMethod = "client_secret_basic" | "client_secret_post";
+
+/** How the token request body is encoded: RFC 6749 form, or JSON (FreshBooks' SDK sends JSON). */
+export type BodyEncoding = "form" | "json";
+
+/**
+ * What a refresh does to the refresh token that was used:
+ * - `reusable`: it stays valid (Google, Microsoft);
+ * - `rotating`: a new one comes back and the old one stops working, possibly after a grace period;
+ * - `single-use`: it works exactly once (FreshBooks).
+ */
+export type RefreshPolicy = "reusable" | "rotating" | "single-use";
+
+/** A lifetime in seconds, `null` where the provider states none, with how sure we are of it. */
+export interface Lifetime {
+  readonly seconds: number | null;
+  /** `false` until the figure has been checked against the provider's documentation. */
+  readonly confirmed: boolean;
+  /** Where the figure comes from (a documentation URL or "configured"). */
+  readonly source?: string;
+}
+
+/** The endpoints of one environment (production, sandbox, or a single custom server). */
+export interface Endpoints {
+  readonly issuer?: string;
+  readonly authorization_endpoint: string;
+  readonly token_endpoint: string;
+  readonly revocation_endpoint?: string;
+}
+
+/** A count of requests allowed per window, as a provider documents it. */
+export interface RateLimit {
+  readonly requests: number;
+  readonly perSeconds: number;
+}
+
+export interface Recipe {
+  /** Stable identifier, used as `provider` in the relay's client configuration. */
+  readonly id: string;
+  readonly name: string;
+  /**
+   * Endpoints per environment. `null` means the endpoints come from the client's own configuration
+   * (the `custom` recipe, and the demo server whose port is chosen when it starts).
+   */
+  readonly environments: Readonly<Record<string, Endpoints>> | null;
+  readonly defaultEnvironment?: string;
+  readonly tokenEndpointAuthMethod: ClientAuthMethod;
+  readonly bodyEncoding: BodyEncoding;
+  /** Whether the provider is known to verify PKCE. tokendesk sends S256 either way. */
+  readonly pkce: "required" | "supported" | "unknown";
+  /** Parameters every authorization request to this provider needs (e.g. `access_type=offline`). */
+  readonly authorizeParams: Readonly<Record<string, string>>;
+  readonly scope: {
+    readonly required: boolean;
+    readonly separator: " " | "," | "+";
+    readonly suggestions: readonly string[];
+  };
+  readonly lifetimes: {
+    readonly code: Lifetime;
+    readonly access: Lifetime;
+    readonly refresh: Lifetime;
+  };
+  readonly refreshPolicy: RefreshPolicy;
+  readonly refreshRateLimit: RateLimit | null;
+  readonly redirectRules: {
+    readonly httpsOnly: boolean;
+    readonly noQuery: boolean;
+  };
+  /**
+   * Response fields that state the refresh token's lifetime in seconds, in order of preference
+   * (`refresh_token_expires_in` for FreeAgent and GitHub, `x_refresh_token_expires_in` for Intuit).
+   */
+  readonly refreshExpiresInFields: readonly string[];
+  /** Headers every request to this provider must carry (FreeAgent refuses requests without a User-Agent). */
+  readonly requestHeaders?: Readonly<Record<string, string>>;
+  /** One sentence a user needs before authorizing. */
+  readonly notes?: string;
+}

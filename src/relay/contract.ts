@@ -1,0 +1,85 @@
+/**
+ * The relay's wire contract (../shared/DESIGN.md, "The relay's contract"). Types only: the page
+ * imports these to speak to the relay, the relay to answer; neither imports the other's code.
+ */
+import type { BodyEncoding, ClientAuthMethod } from "../providers/types.ts";
+
+/** One client as `GET {base}/clients` lists it. Never carries the secret. */
+export interface PublicClient {
+  readonly id: string;
+  readonly provider: string;
+  readonly environment: string | null;
+  readonly client_id: string;
+  readonly redirect_uris: readonly string[];
+  readonly scope: string | null;
+  /**
+   * Endpoints as the relay will use them. Added to the contract (v1.1) because clients whose recipe
+   * has no fixed endpoints (`custom`, and the demo server on a port chosen at start) need the page to
+   * know where to send the browser; all of these are public facts about the provider.
+   */
+  readonly issuer: string | null;
+  readonly authorization_endpoint: string | null;
+  readonly token_endpoint: string;
+  readonly token_endpoint_auth_method: ClientAuthMethod;
+  readonly body_encoding: BodyEncoding;
+}
+
+/** `GET {base}/clients` */
+export interface ClientsResponse {
+  readonly clients: readonly PublicClient[];
+}
+
+/** `POST {base}/token` body for a code exchange. */
+export interface CodeGrantRequest {
+  readonly client: string;
+  readonly grant_type: "authorization_code";
+  readonly code: string;
+  readonly redirect_uri: string;
+  readonly code_verifier?: string;
+}
+
+/** `POST {base}/token` body for a refresh. */
+export interface RefreshGrantRequest {
+  readonly client: string;
+  readonly grant_type: "refresh_token";
+  readonly refresh_token: string;
+  readonly scope?: string;
+}
+
+export type TokenRequest = CodeGrantRequest | RefreshGrantRequest;
+
+/** The request as the relay sent it upstream, with the secret replaced by `[redacted]`. */
+export interface SentRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** The provider's answer, body as raw text (JSON, HTML or anything). */
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** `200` answer of `POST {base}/token` whenever exactly one upstream request got an answer. */
+export interface Envelope {
+  readonly sent: SentRequest;
+  readonly upstream: UpstreamResponse;
+  /** Milliseconds from sending the upstream request to reading its whole body. */
+  readonly ms: number;
+}
+
+/** Every refusal or failure of the relay itself. */
+export interface RelayErrorBody {
+  readonly error: string;
+  readonly error_description: string;
+  /** Present when the upstream request may or may not have been processed (timeout, reset). */
+  readonly outcome?: "unknown";
+  /** On `upstream_*` failures: the request as it was sent, secret redacted. */
+  readonly sent?: SentRequest;
+}
+
+/** The placeholder that stands wherever a secret was. */
+export const REDACTED = "[redacted]";

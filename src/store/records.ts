@@ -1,0 +1,94 @@
+/**
+ * What tokendesk keeps in IndexedDB. Plain data (structured-clone safe), versioned by
+ * SCHEMA_VERSION in db.ts.
+ */
+import type { TokenSet } from "../oauth/token-set.ts";
+import type { Envelope, SentRequest } from "../relay/contract.ts";
+
+/** State of an authorization the browser was sent away for (DESIGN.md "Pending authorization"). */
+export interface PendingAuthorization {
+  readonly state: string;
+  readonly codeVerifier: string;
+  readonly clientId: string;
+  readonly provider: string;
+  readonly redirectUri: string;
+  readonly scope: string;
+  /** Where the request went: an `iss` on the callback must equal it (RFC 9207). */
+  readonly issuer: string | null;
+  readonly authorizationUrl: string;
+  readonly createdAt: number;
+}
+
+/** A received authorization code, kept until it is exchanged (at most once). */
+export interface ReceivedCode {
+  readonly code: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+  readonly receivedAt: number;
+  /** From the recipe's code lifetime, counted from receipt; null when the recipe states none. */
+  readonly expiresAt: number | null;
+  readonly iss: string | null;
+  readonly extra: Readonly<Record<string, string>>;
+  /** Set, and stored, before the exchange request leaves: a code is never sent twice. */
+  readonly exchangeStartedAt: number | null;
+}
+
+/** Whether the stored refresh token is believed to work. */
+export type RefreshTokenStatus = "active" | "dead" | "unknown";
+
+/** The last HTTP exchange, kept in full (it holds no more than the token set does). */
+export interface LastExchange {
+  readonly at: number;
+  readonly grantType: "authorization_code" | "refresh_token";
+  readonly envelope: Envelope | null;
+  /** The request when no envelope came back (outcome unknown). */
+  readonly sent: SentRequest | null;
+  readonly relayError: {
+    readonly status: number | null;
+    readonly error: string;
+    readonly description: string;
+  } | null;
+}
+
+/** Something the user should know about the connection's latest step. */
+export interface Problem {
+  readonly at: number;
+  readonly kind: "oauth_error" | "unusable" | "refused" | "outcome_unknown" | "code_reused";
+  readonly title: string;
+  readonly detail: string;
+  /** What to do next, in plain words. */
+  readonly next: string;
+}
+
+/** What a user got by authorizing a client (DESIGN.md "Connection"). */
+export interface Connection {
+  readonly id: string;
+  readonly name: string;
+  readonly clientId: string;
+  readonly provider: string;
+  readonly scopeRequested: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Bumped on every write, so a tab can tell a newer copy from its own. */
+  readonly revision: number;
+  readonly authorization: ReceivedCode | null;
+  readonly tokenSet: TokenSet | null;
+  readonly refreshTokenStatus: RefreshTokenStatus;
+  readonly lastExchange: LastExchange | null;
+  readonly problem: Problem | null;
+}
+
+export type EventType = "authorized" | "exchanged" | "refreshed" | "rotated" | "failed";
+
+/** One line of a connection's history. Tokens and codes appear only as fingerprints. */
+export interface ConnectionEvent {
+  readonly id: string;
+  readonly connectionId: string;
+  readonly at: number;
+  readonly type: EventType;
+  readonly summary: string;
+  /** The HTTP exchange with every secret, code and token replaced by a fingerprint. */
+  readonly exchange: Envelope | null;
+  readonly refreshTokenFingerprint: string | null;
+  readonly previousRefreshTokenFingerprint: string | null;
+}
