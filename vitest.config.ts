@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // One `vitest run` runs every suite; e2e files run one at a time (two cores, one Chromium each).
 export default defineConfig({
   test: {
+    // Every test by name, so the log shows what ran; then one plain summary line.
+    reporters: ["verbose", "./test/support/summary-reporter.ts"],
     projects: [
       {
         test: {
@@ -35,6 +37,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
           environment: "node",
           fileParallelism: false,
           testTimeout: 90_000,

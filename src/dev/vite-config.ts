@@ -1,0 +1,67 @@
+/**
+ * The Vite configuration, shared by vite.config.ts (`npm start`, `npm run build`) and the e2e tests,
+ * which start the same dev server on a free port and watch the demo server it runs.
+ */
+import { fileURLToPath } from "node:url";
+import type { Plugin, UserConfig } from "vite";
+import solid from "vite-plugin-solid";
+import { type DevServerOptions, tokendeskDev } from "./vite-plugin.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * The page's Content-Security-Policy. Only the built page carries it: the dev server injects styles
+ * and a websocket for hot reload, which a strict policy would block.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  // The relay may live on another origin (config.json); tokens only ever go there.
+  "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "object-src 'none'",
+].join("; ");
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: "tokendesk-csp",
+    apply: "build",
+    transformIndexHtml: () => [
+      {
+        tag: "meta",
+        attrs: { "http-equiv": "Content-Security-Policy", content: CONTENT_SECURITY_POLICY },
+        injectTo: "head-prepend",
+      },
+    ],
+  };
+}
+
+export function tokendeskViteConfig(dev: DevServerOptions = {}): UserConfig {
+  return {
+    root,
+    // Relative asset paths: the same build works at a domain's root and under any sub-path.
+    base: "./",
+    // Only VITE_* variables reach the page; TOKENDESK_* (the relay's secrets) never do.
+    envPrefix: "VITE_",
+    plugins: [solid(), contentSecurityPolicy(), tokendeskDev(dev)],
+    server: {
+      host: "127.0.0.1",
+      port: dev.port ?? 5173,
+      strictPort: dev.port === undefined,
+    },
+    preview: { host: "127.0.0.1", port: 4173 },
+    build: {
+      target: "es2022",
+      sourcemap: false,
+      rolldownOptions: {
+        input: {
+          main: `${root}index.html`,
+          callback: `${root}callback/index.html`,
+        },
+      },
+    },
+  };
+}

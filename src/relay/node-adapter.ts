@@ -1,0 +1,139 @@
+/**
+ * Node's http ↔ the Web Request/Response the relay speaks, for `npm run relay` and the dev server's
+ * middleware (connect/Vite mount the relay under `/relay` and strip that prefix from `req.url`).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RelayHandler } from "./handler.ts";
+import { errorResponse } from "./handler.ts";
+
+/** An IncomingMessage as connect-style middleware hands it on: `originalUrl` keeps the mount prefix. */
+export type NodeRequest = IncomingMessage & { originalUrl?: string };
+
+/** A Node listener, usable by `http.createServer` and as connect/Vite middleware. */
+export type NodeListener = (req: NodeRequest, res: ServerResponse) => void;
+
+// A Host header is authority syntax only (RFC 9110 §7.2); anything else must not shape the URL.
+const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/** Converts a Node request into a Web Request with a streamed body (Fetch standard, `duplex: "half"`). */
+export function toWebRequest(req: NodeRequest): Request {
+  const host =
+    req.headers.host !== undefined && HOST_PATTERN.test(req.headers.host) ? req.headers.host : "localhost";
+  const url = new URL(`http://${host}${requestPath(req.originalUrl ?? req.url ?? "/")}`);
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] ?? "";
+    const value = req.rawHeaders[i + 1] ?? "";
+    if (name.startsWith(":")) continue; // HTTP/2 pseudo-headers are not fields
+    try {
+      headers.append(name, value);
+    } catch {
+      // Node's parser already refuses most invalid fields; skip any the Fetch standard also refuses.
+    }
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  // `duplex` is required by Node's fetch for streamed bodies but missing from the DOM typings.
+  const init: RequestInit & { duplex?: "half" } = { method, headers };
+  if (hasBody) {
+    init.body = nodeBodyStream(req);
+    init.duplex = "half";
+  }
+  return new Request(url, init);
+}
+
+/** Writes a Web Response to a Node response, streaming its body. */
+export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  // The relay may answer (a 413) before reading the whole body: that connection cannot be reused.
+  if (res.req !== undefined && !res.req.complete) res.setHeader("connection", "close");
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  res.on("close", () => {
+    void reader.cancel().catch(() => undefined);
+  });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await new Promise((resolve) => res.once("drain", resolve));
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  }
+}
+
+/** Wraps a relay handler as a Node listener; answers a JSON 500 if anything fails before the answer starts. */
+export function createNodeListener(handler: RelayHandler): NodeListener {
+  return (req, res) => {
+    const respond = async () => {
+      let response: Response;
+      try {
+        response = await handler(toWebRequest(req));
+      } catch {
+        response = errorResponse(500, "internal_error", "The relay failed to read the request; try again.");
+      }
+      await sendWebResponse(res, response);
+    };
+    respond().catch(() => {
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}
+
+/** The path and query of a request-target; an absolute-form target keeps only its path, never its host. */
+function requestPath(target: string): string {
+  if (target.startsWith("/")) return target;
+  try {
+    const url = new URL(target);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return "/";
+  }
+}
+
+/** The request body as a Web stream, pulling from Node with backpressure. */
+function nodeBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk: Buffer) => {
+        if (finished) return;
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.on("end", () => {
+        if (finished) return;
+        finished = true;
+        controller.close();
+      });
+      req.on("error", (error) => {
+        if (finished) return;
+        finished = true;
+        controller.error(error);
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      // Stop reading but keep the socket: the relay still has to send its 413.
+      finished = true;
+      req.pause();
+    },
+  });
+}

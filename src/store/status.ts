@@ -1,0 +1,44 @@
+/** What state a connection is in at a given instant, for lists and badges. */
+import type { Connection } from "./records.ts";
+
+export type ConnectionStatus =
+  | "awaiting-exchange"
+  | "valid"
+  | "expiring"
+  | "expired"
+  | "dead"
+  | "unknown"
+  | "failed";
+
+/** An access token with less than this share of its lifetime left is "expiring". */
+const EXPIRING_SHARE = 0.2;
+
+export function connectionStatus(connection: Connection, now: number): ConnectionStatus {
+  const tokens = connection.tokenSet;
+  if (tokens === null)
+    return connection.authorization?.exchangeStartedAt == null ? "awaiting-exchange" : "failed";
+  if (connection.refreshTokenStatus === "unknown") return "unknown";
+  const accessLeft = tokens.accessExpiresAt === null ? null : tokens.accessExpiresAt - now;
+  const accessExpired = accessLeft !== null && accessLeft <= 0;
+  const refreshUsable =
+    tokens.refreshToken !== null &&
+    connection.refreshTokenStatus === "active" &&
+    (tokens.refreshExpiresAt === null || tokens.refreshExpiresAt > now);
+  if (accessExpired) return refreshUsable ? "expired" : "dead";
+  if (accessLeft !== null && tokens.accessExpiresAt !== null) {
+    const lifetime = tokens.accessExpiresAt - tokens.receivedAt;
+    if (accessLeft < lifetime * EXPIRING_SHARE) return "expiring";
+  }
+  return "valid";
+}
+
+/** A status in words a person understands at a glance. */
+export const STATUS_TEXT: Readonly<Record<ConnectionStatus, string>> = {
+  "awaiting-exchange": "Code received, not exchanged",
+  valid: "Valid",
+  expiring: "Expiring soon",
+  expired: "Access token expired; refresh to continue",
+  dead: "Dead: authorize again",
+  unknown: "Outcome of the last refresh unknown",
+  failed: "Exchange failed",
+};

@@ -1,0 +1,32 @@
+/** Formatting for people: durations and instants. Pure, so tests can pin them. */
+
+/** `4:59`, `1:05:09`, `3 d 04:05:09` (seconds keep moving), and years once past a year. */
+export function formatDuration(ms: number): string {
+  const total = Math.floor(Math.abs(ms) / 1000);
+  const days = Math.floor(total / 86_400);
+  if (days >= 365) return `${(days / 365.25).toFixed(1)} years`;
+  if (days >= 1) {
+    const rest = total % 86_400;
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return `${days} d ${pad(Math.floor(rest / 3600))}:${pad(Math.floor((rest % 3600) / 60))}:${pad(rest % 60)}`;
+  }
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, "0") : String(m);
+  return `${h > 0 ? `${h}:` : ""}${mm}:${String(s).padStart(2, "0")}`;
+}
+
+/** An instant as local time and UTC, for a title or tooltip. */
+export function formatInstant(at: number): string {
+  const d = new Date(at);
+  return `${d.toLocaleString()} (${d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC")})`;
+}
+
+/** A short local time for lists. */
+export function formatTime(at: number): string {
+  return new Date(at).toLocaleString();
+}

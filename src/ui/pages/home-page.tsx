@@ -1,0 +1,123 @@
+import { A } from "@solidjs/router";
+import { For, Show } from "solid-js";
+import type { PublicClient } from "../../relay/contract.ts";
+import { connectionStatus, STATUS_TEXT } from "../../store/status.ts";
+import { CopyButton } from "../components/copy-button.tsx";
+import { Countdown } from "../components/countdown.tsx";
+import { useAppState } from "../state/app-state.tsx";
+import { useClock } from "../state/clock.ts";
+
+function ClientCard(props: { client: PublicClient }) {
+  const [state, actions] = useAppState();
+  const recipe = () => actions.recipeFor(props.client);
+  const registered = () => props.client.redirect_uris.includes(state.redirectUri);
+  return (
+    <article class="card" aria-labelledby={`client-${props.client.id}`}>
+      <h3 id={`client-${props.client.id}`}>
+        {props.client.id} <span class="muted">· {recipe().name}</span>
+      </h3>
+      <dl class="facts">
+        <dt>Client ID</dt>
+        <dd>
+          <code>{props.client.client_id}</code>
+        </dd>
+        <dt>Token endpoint</dt>
+        <dd>
+          <code>{props.client.token_endpoint}</code>
+        </dd>
+        <dt>Redirect URI</dt>
+        <dd>
+          <code data-testid="redirect-uri">{state.redirectUri}</code>{" "}
+          <CopyButton value={state.redirectUri} label="redirect URI" />
+          <Show when={!registered()}>
+            <p class="warning" role="note">
+              This page's redirect URI is not among the client's configured redirect URIs (
+              {props.client.redirect_uris.join(", ")}), so the relay would refuse the exchange. Add it to the
+              client in TOKENDESK_CLIENTS and register it at the provider.
+            </p>
+          </Show>
+        </dd>
+      </dl>
+      <A class="button primary" href={`/authorize/${encodeURIComponent(props.client.id)}`}>
+        Authorize
+      </A>
+    </article>
+  );
+}
+
+export function HomePage() {
+  const [state, actions] = useAppState();
+  const now = useClock();
+  return (
+    <>
+      <section aria-labelledby="clients-heading">
+        <h2 id="clients-heading">Clients</h2>
+        <p class="muted">
+          Apps the relay holds a secret for
+          <Show when={state.relayBase}>{(base) => <> (relay: {base()})</>}</Show>. Register the redirect URI
+          at the provider, then authorize.
+        </p>
+        <Show when={state.clientsError}>
+          {(message) => (
+            <div class="problem" role="alert">
+              <p>{message()}</p>
+              <button type="button" onClick={() => void actions.reloadClients()}>
+                Try again
+              </button>
+            </div>
+          )}
+        </Show>
+        <Show when={state.clients}>
+          {(clients) => (
+            <Show
+              when={clients().length > 0}
+              fallback={
+                <p>The relay knows no clients. Add one to TOKENDESK_CLIENTS (see the README), then reload.</p>
+              }
+            >
+              <div class="cards">
+                <For each={clients()}>{(client) => <ClientCard client={client} />}</For>
+              </div>
+            </Show>
+          )}
+        </Show>
+      </section>
+      <section aria-labelledby="connections-heading">
+        <h2 id="connections-heading">Connections</h2>
+        <Show when={state.storageError}>
+          {(message) => (
+            <p class="problem" role="alert">
+              {message()}
+            </p>
+          )}
+        </Show>
+        <Show
+          when={state.connections.length > 0}
+          fallback={
+            <Show when={state.connectionsLoaded}>
+              <p class="muted">No connections yet. Authorize a client to make one.</p>
+            </Show>
+          }
+        >
+          <ul class="connections">
+            <For each={state.connections}>
+              {(connection) => (
+                <li>
+                  <A href={`/connections/${connection.id}`}>{connection.name}</A>{" "}
+                  <span class={`status status-${connectionStatus(connection, now())}`}>
+                    {STATUS_TEXT[connectionStatus(connection, now())]}
+                  </span>{" "}
+                  <Show when={connection.tokenSet}>
+                    {(tokens) => (
+                      <Countdown label="Access token" expiresAt={tokens().accessExpiresAt} now={now()} />
+                    )}
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,24 @@
+/** Where the relay is: `config.json` beside index.html, so one build serves every deployment. */
+export interface RuntimeConfig {
+  readonly relay: string;
+}
+
+/** Reads config.json from the app's root; a missing file means the relay is at `<origin>/relay`. */
+export async function loadRuntimeConfig(
+  root: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<RuntimeConfig> {
+  const fallback = { relay: new URL("/relay", root).href };
+  let response: Response;
+  try {
+    response = await fetchImpl(new URL("config.json", root), { cache: "no-store" });
+  } catch {
+    return fallback;
+  }
+  if (!response.ok) return fallback;
+  const body: unknown = await response.json().catch(() => null);
+  const relay = body !== null && typeof body === "object" ? (body as { relay?: unknown }).relay : undefined;
+  if (relay === undefined) return fallback;
+  if (typeof relay !== "string") throw new Error('config.json: "relay" must be a URL string, e.g. "/relay".');
+  return { relay: new URL(relay, root).href };
+}

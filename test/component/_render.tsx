@@ -1,0 +1,51 @@
+import { createMemoryHistory, MemoryRouter, Route } from "@solidjs/router";
+import { render } from "@solidjs/testing-library";
+import type { Component } from "solid-js";
+import type { PublicClient } from "../../src/relay/contract.ts";
+import { AppStateProvider } from "../../src/ui/state/app-state.tsx";
+
+export const ORIGIN = "http://127.0.0.1:5173";
+
+export function _client(overrides: Partial<PublicClient> = {}): PublicClient {
+  return {
+    id: "demo",
+    provider: "demo",
+    environment: null,
+    client_id: "tokendesk-demo",
+    redirect_uris: [`${ORIGIN}/callback/`],
+    scope: "openid demo:read",
+    issuer: "http://127.0.0.1:9000",
+    authorization_endpoint: "http://127.0.0.1:9000/auth",
+    token_endpoint: "http://127.0.0.1:9000/token",
+    token_endpoint_auth_method: "client_secret_basic",
+    body_encoding: "form",
+    ...overrides,
+  };
+}
+
+/** A fetch that answers config.json and the relay's client list, recording every URL. */
+export function _fetch(answer: { clients?: PublicClient[]; relayDown?: boolean }) {
+  const calls: string[] = [];
+  const impl: typeof fetch = async (input) => {
+    const url = String(input);
+    calls.push(url);
+    if (url.endsWith("/config.json")) return Response.json({ relay: "/relay" });
+    if (answer.relayDown) throw new TypeError("Failed to fetch");
+    if (url.endsWith("/relay/clients")) return Response.json({ clients: answer.clients ?? [] });
+    return new Response("not found", { status: 404 });
+  };
+  return { impl, calls };
+}
+
+/** Renders a page at `path` inside the app's state provider and a memory router. */
+export function _renderAt(path: string, routePath: string, page: Component, fetchImpl: typeof fetch) {
+  const history = createMemoryHistory();
+  history.set({ value: path });
+  return render(() => (
+    <AppStateProvider callback={null} location={{ origin: ORIGIN, pathname: "/" }} fetch={fetchImpl}>
+      <MemoryRouter history={history}>
+        <Route path={routePath} component={page} />
+      </MemoryRouter>
+    </AppStateProvider>
+  ));
+}

@@ -1,0 +1,53 @@
+import { cleanup, screen } from "@solidjs/testing-library";
+import { afterEach, describe, expect, it } from "vitest";
+import { HomePage } from "../../src/ui/pages/home-page.tsx";
+import { _client, _fetch, _renderAt, ORIGIN } from "./_render.tsx";
+
+afterEach(cleanup);
+
+describe("home page", () => {
+  it("lists the relay's clients with the redirect URI to register and an Authorize link", async () => {
+    const { impl, calls } = _fetch({ clients: [_client()] });
+    _renderAt("/", "/", HomePage, impl);
+    expect(await screen.findByRole("heading", { name: "demo · Demo authorization server" })).toBeTruthy();
+    expect(screen.getByTestId("redirect-uri").textContent).toBe(`${ORIGIN}/callback/`);
+    expect(screen.getByRole("button", { name: "Copy redirect URI" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Authorize" }).getAttribute("href")).toBe("/authorize/demo");
+    expect(screen.queryByRole("note")).toBeNull();
+    expect(calls).toEqual([`${ORIGIN}/config.json`, `${ORIGIN}/relay/clients`]);
+  });
+
+  it("warns when this page's redirect URI is not one the client allows", async () => {
+    const { impl } = _fetch({
+      clients: [_client({ redirect_uris: ["https://tokendesk.example/callback/"] })],
+    });
+    _renderAt("/", "/", HomePage, impl);
+    const note = await screen.findByRole("note");
+    expect(note.textContent).toContain("https://tokendesk.example/callback/");
+    expect(note.textContent).toContain("the relay would refuse the exchange");
+  });
+
+  it("says what to do when the relay cannot be reached", async () => {
+    const { impl } = _fetch({ relayDown: true });
+    _renderAt("/", "/", HomePage, impl);
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain(
+      `The relay at ${ORIGIN}/relay cannot be reached. Start it (npm start, or npm run relay)`,
+    );
+    expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
+  });
+
+  it("shows a client id from the relay as text, never as markup", async () => {
+    const { impl } = _fetch({ clients: [_client({ id: "<img src=x onerror=alert(1)>" })] });
+    const { container } = _renderAt("/", "/", HomePage, impl);
+    await screen.findByText(/<img src=x onerror=alert\(1\)>/);
+    expect(container.querySelector("img")).toBeNull();
+  });
+
+  it("says so when there are no connections yet", async () => {
+    const { impl } = _fetch({ clients: [] });
+    _renderAt("/", "/", HomePage, impl);
+    expect(await screen.findByText("No connections yet. Authorize a client to make one.")).toBeTruthy();
+    expect(screen.getByText(/The relay knows no clients/)).toBeTruthy();
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The built bundle is what a static host serves to everyone: no configured secret may be in it,
+ * whatever the build's environment held.
+ */
+
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+
+const SECRET = "s3cr3t-build-probe-Zq8xV";
+const CLIENT_ID = "build-probe-client";
+let outDir: string;
+
+async function _files(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), "tokendesk-dist-"));
+  // The real `npm run build` in a child process: inside Vitest the Solid plugin would pick a
+  // development build, which is not what an operator ships.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("VITEST") && name !== "NODE_ENV"),
+  );
+  // Everything an operator might have in the environment while building.
+  env.TOKENDESK_CLIENTS = JSON.stringify([
+    {
+      id: "probe",
+      provider: "custom",
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      redirect_uris: ["https://app.example/callback/"],
+      token_endpoint: "https://as.example/token",
+      token_endpoint_auth_method: "client_secret_basic",
+      body_encoding: "form",
+    },
+  ]);
+  env.CLIENT_SECRET = SECRET;
+  await run(
+    process.execPath,
+    ["node_modules/vite/bin/vite.js", "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
+    {
+      env,
+    },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+describe("npm run build", () => {
+  it("writes the app and its callback page", async () => {
+    const files = (await _files(outDir)).map((f) => f.slice(outDir.length + 1)).sort();
+    expect(files).toContain("index.html");
+    expect(files).toContain("callback/index.html");
+    expect(files).toContain("config.json");
+    expect(files.some((f) => /^assets\/.*\.js$/.test(f))).toBe(true);
+  });
+
+  it("contains no configured secret, in plain, Basic or URL-encoded form", async () => {
+    const basic = Buffer.from(`${CLIENT_ID}:${SECRET}`).toString("base64");
+    for (const file of await _files(outDir)) {
+      const text = await readFile(file, "latin1");
+      // Booleans, so a failure names the file without printing a whole bundle.
+      expect(text.includes(SECRET), file).toBe(false);
+      expect(text.includes(basic), file).toBe(false);
+      expect(text.includes(encodeURIComponent(SECRET)), file).toBe(false);
+      expect(text.includes(CLIENT_ID), file).toBe(false);
+    }
+  });
+
+  it("serves pages with a strict CSP, no inline script and relative asset paths", async () => {
+    for (const page of ["index.html", "callback/index.html"]) {
+      const html = (await readFile(join(outDir, page), "utf8")).replaceAll("&#39;", "'");
+      expect(html).toMatch(
+        /<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self';/,
+      );
+      expect(html).toContain('<meta name="referrer" content="no-referrer"');
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html).not.toMatch(/(src|href)="\/assets\//);
+    }
+  });
+
+  it("ships no dev-only code: no demo server, no relay handler", async () => {
+    for (const file of await _files(outDir)) {
+      if (!file.endsWith(".js")) continue;
+      const text = await readFile(file, "utf8");
+      expect(text.includes("oidc-provider"), file).toBe(false);
+      expect(text.includes("upstream_unreachable"), file).toBe(false);
+      expect(text.includes("solid-dev-component"), `${file} is a development build`).toBe(false);
+    }
+  });
+});

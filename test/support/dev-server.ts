@@ -1,0 +1,46 @@
+/** Starts the same dev server as `npm start` (SPA, relay, demo authorization server) on a free port. */
+import { createServer, type ViteDevServer } from "vite";
+import type { DemoServer } from "../../src/dev/demo-server.ts";
+import { tokendeskViteConfig } from "../../src/dev/vite-config.ts";
+import type { DevServerOptions } from "../../src/dev/vite-plugin.ts";
+
+export interface RunningDevServer {
+  readonly origin: string;
+  readonly demo: DemoServer;
+  readonly server: ViteDevServer;
+  close(): Promise<void>;
+}
+
+export async function startDevServer(
+  options: Omit<DevServerOptions, "onReady" | "port"> = {},
+): Promise<RunningDevServer> {
+  let resolveReady!: (value: { origin: string; demo: DemoServer }) => void;
+  const ready = new Promise<{ origin: string; demo: DemoServer }>((resolve) => {
+    resolveReady = resolve;
+  });
+  const config = tokendeskViteConfig({ ...options, port: 0, onReady: (r) => resolveReady(r) });
+  const server = await createServer({
+    ...config,
+    configFile: false,
+    logLevel: "warn",
+    clearScreen: false,
+    server: { ...config.server, hmr: false, watch: null },
+  });
+  await server.listen();
+  // The relay and demo server start once the dev server listens; the first request waits for them.
+  const address = server.httpServer?.address();
+  if (address === null || address === undefined || typeof address === "string")
+    throw new Error("dev server has no port");
+  const health = await fetch(`http://127.0.0.1:${address.port}/relay/health`);
+  if (!health.ok) throw new Error(`relay not healthy: ${health.status} ${await health.text()}`);
+  const { origin, demo } = await ready;
+  return {
+    origin,
+    demo,
+    server,
+    async close() {
+      await server.close();
+      await demo.close();
+    },
+  };
+}
