@@ -7,6 +7,7 @@ import { recipes as builtInRecipes } from "../providers/index.ts";
 import type { BodyEncoding, ClientAuthMethod, Recipe } from "../providers/types.ts";
 import type { PublicClient } from "./contract.ts";
 import { checkEndpointUrl, parseExactOrigin, RESERVED_OUTBOUND_HEADERS } from "./policy.ts";
+import { createTokenBucketLimiter, parseRate, type Rate, type RelayRateLimits } from "./rate-limit.ts";
 
 /** One client as the operator configures it (DESIGN.md, "The relay's contract"). Holds the secret. */
 export interface RelayClientConfig {
@@ -42,7 +43,14 @@ export interface RelayOptions {
   userAgent?: string;
   /** Provider recipes by id. Default: every recipe in `src/providers`. Tests pass their own. */
   recipes?: Readonly<Record<string, Recipe>>;
+  /** Limits on `POST {base}/token`. Default none; {@link loadRelayOptions} sets the operator's. */
+  rateLimit?: RelayRateLimits;
 }
+
+/** Per-address limit when `TOKENDESK_RATE_LIMIT_PER_IP` is unset: a person clicking never meets it. */
+export const DEFAULT_RATE_PER_IP: Rate = { requests: 30, seconds: 60 };
+/** Per-client limit when `TOKENDESK_RATE_LIMIT_PER_CLIENT` is unset: every caller of a client shares it. */
+export const DEFAULT_RATE_PER_CLIENT: Rate = { requests: 120, seconds: 60 };
 
 /** Stable codes of {@link RelayConfigError}. */
 export type RelayConfigErrorCode =
@@ -94,6 +102,7 @@ export interface ResolvedRelayOptions {
   readonly maxResponseBytes: number;
   readonly log: ((line: string) => void) | undefined;
   readonly userAgent: string;
+  readonly rateLimit: RelayRateLimits;
 }
 
 const CLIENT_FIELDS: readonly string[] = [
@@ -167,16 +176,45 @@ export function parseAllowedOrigins(value: string | undefined): string[] {
   return checkOrigins(items, "TOKENDESK_ALLOWED_ORIGINS");
 }
 
-/** Reads the relay's options from environment variables `TOKENDESK_CLIENTS` and `TOKENDESK_ALLOWED_ORIGINS`. */
+/**
+ * Reads the relay's options from environment variables: `TOKENDESK_CLIENTS`,
+ * `TOKENDESK_ALLOWED_ORIGINS`, and the optional `TOKENDESK_TIMEOUT_MS` (upstream timeout),
+ * `TOKENDESK_RATE_LIMIT_PER_IP` and `TOKENDESK_RATE_LIMIT_PER_CLIENT` (`<requests>/<seconds>s` or
+ * `off`; defaults {@link DEFAULT_RATE_PER_IP}, {@link DEFAULT_RATE_PER_CLIENT}, counted in memory).
+ */
 export function loadRelayOptions(
   env: Record<string, string | undefined>,
   recipes: Readonly<Record<string, Recipe>> = builtInRecipes,
 ): RelayOptions {
-  return {
+  const options: RelayOptions = {
     clients: parseClients(env.TOKENDESK_CLIENTS, recipes),
     allowedOrigins: parseAllowedOrigins(env.TOKENDESK_ALLOWED_ORIGINS),
     recipes,
   };
+  const timeout = env.TOKENDESK_TIMEOUT_MS?.trim();
+  if (timeout !== undefined && timeout !== "") {
+    if (!/^\d{1,9}$/.test(timeout) || Number(timeout) < 1) {
+      throw new RelayConfigError(
+        "invalid_option",
+        "TOKENDESK_TIMEOUT_MS",
+        `TOKENDESK_TIMEOUT_MS must be a whole number of milliseconds (e.g. 10000), not ${JSON.stringify(timeout.slice(0, 40))}.`,
+      );
+    }
+    options.timeoutMs = Number(timeout);
+  }
+  const perIp = readRate(env, "TOKENDESK_RATE_LIMIT_PER_IP", DEFAULT_RATE_PER_IP);
+  const perClient = readRate(env, "TOKENDESK_RATE_LIMIT_PER_CLIENT", DEFAULT_RATE_PER_CLIENT);
+  options.rateLimit = {
+    ...(perIp === null ? {} : { perIp: createTokenBucketLimiter(perIp) }),
+    ...(perClient === null ? {} : { perClient: createTokenBucketLimiter(perClient) }),
+  };
+  return options;
+}
+
+function readRate(env: Record<string, string | undefined>, name: string, fallback: Rate): Rate | null {
+  const parsed = parseRate(env[name], fallback);
+  if (!parsed.ok) throw new RelayConfigError("invalid_option", name, `${name} ${parsed.problem}.`);
+  return parsed.rate;
 }
 
 /** Validates {@link RelayOptions} and applies defaults; throws a {@link RelayConfigError}. */
@@ -208,6 +246,7 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
     maxResponseBytes: positiveInteger(options.maxResponseBytes, 256 * 1024, "maxResponseBytes"),
     log: options.log,
     userAgent: options.userAgent ?? "tokendesk-relay/0.1",
+    rateLimit: options.rateLimit ?? {},
   };
 }
 

@@ -18,9 +18,19 @@ import {
   REFUSED_REQUEST_HEADERS,
   type TokenGrant,
 } from "./policy.ts";
+import { ipRateLimitKey, type RateLimiter } from "./rate-limit.ts";
+
+/** What the runtime knows about a request beyond the Request itself. */
+export interface RelayRequestContext {
+  /**
+   * The caller's address as the runtime saw it (the socket's peer in Node, `CF-Connecting-IP` on
+   * Cloudflare), for the per-address rate limit. Never taken from a header the caller controls.
+   */
+  readonly clientIp?: string;
+}
 
 /** A relay: one Request in, one Response out. */
-export type RelayHandler = (request: Request) => Promise<Response>;
+export type RelayHandler = (request: Request, context?: RelayRequestContext) => Promise<Response>;
 
 /** Every `error` code the relay answers with. */
 export type RelayErrorCode =
@@ -37,6 +47,8 @@ export type RelayErrorCode =
   | "upstream_unreachable"
   | "upstream_timeout"
   | "upstream_response_too_large"
+  | "rate_limited"
+  | "relay_misconfigured"
   | "internal_error";
 
 type Route = "health" | "clients" | "token";
@@ -108,6 +120,8 @@ interface LogFacts {
 interface Exchange {
   readonly corsOrigin: string | undefined;
   readonly facts: LogFacts;
+  /** The caller's address as a rate-limit key ({@link ipRateLimitKey}). */
+  readonly ipKey: string;
   /** Whether an upstream request was started: from then on a failure's outcome is unknown. */
   upstreamStarted: boolean;
   fail(status: number, error: RelayErrorCode, description: string, init?: ErrorResponseInit): Response;
@@ -122,7 +136,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
   const settings = resolveRelayOptions(options);
   const clientsBody: ClientsResponse = { clients: [...settings.clients.values()].map(toPublicClient) };
 
-  return async (request) => {
+  return async (request, context = {}) => {
     const started = Date.now();
     const facts: LogFacts = { route: "-", status: 0 };
     let verdict: OriginVerdict = { kind: "absent" };
@@ -136,6 +150,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const exchange: Exchange = {
       corsOrigin,
       facts,
+      ipKey: ipRateLimitKey(context.clientIp),
       upstreamStarted: false,
       fail(status, error, description, init = {}) {
         facts.error = error;
@@ -217,6 +232,9 @@ export function createRelay(options: RelayOptions): RelayHandler {
   }
 
   async function token(request: Request, exchange: Exchange): Promise<Response> {
+    // Before reading anything: a caller over its limit costs no parsing and never reaches upstream.
+    const ipLimited = await limited(settings.rateLimit.perIp, exchange.ipKey, exchange, "this address");
+    if (ipLimited !== undefined) return ipLimited;
     const refusedHeader = REFUSED_REQUEST_HEADERS.find((name) => request.headers.has(name));
     if (refusedHeader !== undefined) {
       return exchange.fail(
@@ -265,7 +283,39 @@ export function createRelay(options: RelayOptions): RelayHandler {
       exchange.facts.grant = LOGGABLE_GRANT_TYPES.includes(grantType) ? grantType : "other";
     }
     if (!checked.ok) return exchange.fail(400, checked.error, checked.description);
+    const clientLimited = await limited(
+      settings.rateLimit.perClient,
+      checked.client.id,
+      exchange,
+      `client "${checked.client.id}"`,
+    );
+    if (clientLimited !== undefined) return clientLimited;
     return forward(checked.client, checked.grant, exchange);
+  }
+
+  /** A `429` with `Retry-After` when `limiter` refuses one more request under `key`. */
+  async function limited(
+    limiter: RateLimiter | undefined,
+    key: string,
+    exchange: Exchange,
+    who: string,
+  ): Promise<Response | undefined> {
+    if (limiter === undefined) return undefined;
+    const verdict = await limiter.take(key);
+    if (verdict.ok) return undefined;
+    const seconds = String(verdict.retryAfterSeconds);
+    return exchange.fail(
+      429,
+      "rate_limited",
+      `Too many token requests for ${who}; nothing was sent to the provider. Try again in ${seconds} s.`,
+      {
+        headers: {
+          "retry-after": seconds,
+          // Retry-After is not a CORS-safelisted response header: a page on another origin needs this to read it.
+          ...(exchange.corsOrigin === undefined ? {} : { "access-control-expose-headers": "Retry-After" }),
+        },
+      },
+    );
   }
 
   async function forward(client: ResolvedClient, grant: TokenGrant, exchange: Exchange): Promise<Response> {

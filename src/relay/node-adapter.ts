@@ -78,7 +78,8 @@ export function createNodeListener(handler: RelayHandler): NodeListener {
     const respond = async () => {
       let response: Response;
       try {
-        response = await handler(toWebRequest(req));
+        // The socket's peer, never X-Forwarded-For: a header is the caller's to choose.
+        response = await handler(toWebRequest(req), { clientIp: req.socket.remoteAddress });
       } catch {
         response = errorResponse(500, "internal_error", "The relay failed to read the request; try again.");
       }

@@ -9,7 +9,7 @@ import { recipes } from "../../src/providers/index.ts";
 import type { Recipe } from "../../src/providers/types.ts";
 import type { RelayClientConfig, RelayOptions } from "../../src/relay/config.ts";
 import type { Envelope } from "../../src/relay/contract.ts";
-import { createRelay } from "../../src/relay/handler.ts";
+import { createRelay, type RelayHandler } from "../../src/relay/handler.ts";
 
 export const _RELAY_ORIGIN = "http://127.0.0.1:5173";
 export const _ALLOWED_ORIGIN = "http://127.0.0.1:4173";
@@ -191,7 +191,7 @@ export function _jsonResponse(status: number, body: unknown, headers: Record<str
 
 /** A relay under test, with its recording fetch and log lines. */
 export interface _TestRelay {
-  readonly handle: (request: Request) => Promise<Response>;
+  readonly handle: RelayHandler;
   readonly fetch: _RecordingFetch;
   readonly logs: string[];
 }
@@ -214,8 +214,8 @@ export function _relay(overrides: Partial<RelayOptions> & { fetch?: _RecordingFe
   return {
     fetch,
     logs,
-    handle: async (request) => {
-      const response = await handler(request);
+    handle: async (request, context) => {
+      const response = await handler(request, context);
       _observe(
         `${[...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${await response.clone().text()}`,
       );

@@ -249,7 +249,7 @@ describe("npm run relay (src/relay/node.ts)", () => {
     });
     try {
       const line = await entry.firstLine;
-      const match = /^tokendesk relay on (http:\/\/127\.0\.0\.1:\d+\/relay\/) \(1 clients\)$/.exec(line);
+      const match = /^tokendesk relay on (http:\/\/127\.0\.0\.1:\d+\/relay\/) \(1 client\)$/.exec(line);
       expect(match, line).not.toBeNull();
       const base = match?.[1] ?? "";
 
