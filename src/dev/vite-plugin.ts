@@ -8,7 +8,7 @@ import { loadEnv, type Plugin } from "vite";
 import type { RelayClientConfig } from "../relay/config.ts";
 import { parseAllowedOrigins, parseClients } from "../relay/config.ts";
 import { createRelay } from "../relay/handler.ts";
-import { createNodeListener } from "../relay/node-adapter.ts";
+import { createNodeListener, sendWebResponse, toWebRequest } from "../relay/node-adapter.ts";
 import { type DemoServer, startDemoServer } from "./demo-server.ts";
 
 export interface DevServerOptions {
@@ -20,7 +20,15 @@ export interface DevServerOptions {
   demo?: { codeTtl?: number; accessTtl?: number; refreshTtl?: number };
   /** Extra environment, over process.env and .env files (tests use it). */
   env?: Record<string, string>;
+  /**
+   * For tests: misbehaviours of the network between the page and the relay, applied to the next
+   * token requests in order. The relay still does its whole job (the provider answers); only the
+   * way back to the page is delayed or cut, as when a connection drops after a refresh rotated.
+   */
+  faults?: RelayFault[];
 }
+
+export type RelayFault = { readonly kind: "delay"; readonly ms: number } | { readonly kind: "drop" };
 
 type Listener = ReturnType<typeof createNodeListener>;
 
@@ -81,7 +89,27 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
         };
         const relay = createRelay({ clients: [demoClient, ...configured], allowedOrigins });
         options.onReady?.({ origin, demo });
-        return createNodeListener(relay);
+        const listener = createNodeListener(relay);
+        const faults = options.faults;
+        if (faults === undefined) return listener;
+        return (req, res) => {
+          const fault = req.method === "POST" && req.url?.startsWith("/token") ? faults.shift() : undefined;
+          if (fault === undefined) return listener(req, res);
+          void (async () => {
+            const response = await relay(toWebRequest(req));
+            const body = await response.arrayBuffer();
+            if (fault.kind === "drop") {
+              // Cut mid-answer: a connection reset before any byte would make the browser resend
+              // the POST on a fresh socket, which is not the loss this simulates.
+              res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+              res.write(new Uint8Array(body).slice(0, 16));
+              setTimeout(() => req.socket.destroy(), 50);
+              return;
+            }
+            await new Promise((resolve) => setTimeout(resolve, fault.ms));
+            await sendWebResponse(res, new Response(body, response));
+          })();
+        };
       });
       ready.catch((error: unknown) => {
         server.config.logger.error(

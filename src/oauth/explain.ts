@@ -21,13 +21,17 @@ export interface Explanation {
   readonly next: string;
 }
 
-function retryAfterSeconds(headers: Readonly<Record<string, string>>): number | null {
+/** Seconds to wait from a `Retry-After` header (RFC 9110 §10.2.3: seconds or an HTTP date). */
+export function retryAfterSeconds(
+  headers: Readonly<Record<string, string>>,
+  now: number = Date.now(),
+): number | null {
   const value = headers["retry-after"];
   if (value === undefined) return null;
   const n = Number(value);
-  if (Number.isFinite(n) && n >= 0) return n;
+  if (value.trim() !== "" && Number.isFinite(n) && n >= 0) return n;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, Math.round((date - Date.now()) / 1000));
+  return Number.isNaN(date) ? null : Math.max(0, Math.round((date - now) / 1000));
 }
 
 /** Explains a token endpoint answer that did not yield tokens. */

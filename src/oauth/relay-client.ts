@@ -47,6 +47,13 @@ function isErrorBody(value: unknown): value is RelayErrorBody {
   );
 }
 
+/**
+ * How long the page waits for the relay's answer to a token request. Longer than the relay's own
+ * upstream timeout (10 s), so the relay normally answers first with a precise error; bounded so a
+ * tab never holds a connection's refresh lock forever.
+ */
+export const RELAY_TOKEN_TIMEOUT_MS = 25_000;
+
 /** A client for the relay at `base` (e.g. `http://127.0.0.1:5173/relay`). */
 export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch): RelayClient {
   const root = base.replace(/\/+$/, "");
@@ -78,6 +85,7 @@ export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch)
           headers: { "Content-Type": "application/json", Accept: "application/json" },
           body: JSON.stringify(request),
           cache: "no-store",
+          signal: AbortSignal.timeout(RELAY_TOKEN_TIMEOUT_MS),
         });
       } catch (cause) {
         return {

@@ -9,7 +9,8 @@ export type ExpirySource = "response" | "recipe" | "previous" | "none";
 
 /** A token set, every lifetime converted to an absolute instant (ms since epoch) at receipt. */
 export interface TokenSet {
-  readonly accessToken: string;
+  /** Null only for an imported bare refresh token, until its first refresh. */
+  readonly accessToken: string | null;
   readonly tokenType: string;
   readonly scope: string | null;
   readonly refreshToken: string | null;

@@ -6,7 +6,7 @@
 import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
 
 /** The version of the records' shapes; {@link openDb} migrates older records up to it. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_KEY = ["meta", "schema"];
 
@@ -58,7 +58,27 @@ export function prefixRange(...prefix: IDBValidKey[]): IDBKeyRange {
 type Migration = (store: IDBObjectStore) => Promise<void>;
 
 /** Migrations from version N to N+1, indexed by N. Version 0 is an empty database. */
-const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+const MIGRATIONS: Readonly<Record<number, Migration>> = {
+  // 1 → 2: connections gain settings (auto-refresh off), hand-off, the in-flight journal and rate-limit memory.
+  1: async (store) => {
+    const range = prefixRange("connection");
+    const keys = await req(store.getAllKeys(range));
+    for (const key of keys) {
+      const record = (await req(store.get(key))) as Record<string, unknown>;
+      store.put(
+        {
+          settings: { autoRefresh: false, autoRefreshLeadSeconds: 30 },
+          handedOffAt: null,
+          inFlight: null,
+          recentRefreshes: [],
+          retryAfterUntil: null,
+          ...record,
+        },
+        key,
+      );
+    }
+  },
+};
 
 /** Opens (creating if needed) the database and brings its records to {@link SCHEMA_VERSION}. */
 export async function openDb(name = "tokendesk"): Promise<Db> {

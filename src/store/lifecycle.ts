@@ -4,15 +4,22 @@
  * caller can show it, and other tabs are told.
  */
 import { type CallbackParams, checkCallback } from "../oauth/callback.ts";
-import { explainTokenFailure } from "../oauth/explain.ts";
+import { explainTokenFailure, retryAfterSeconds } from "../oauth/explain.ts";
 import { fingerprint } from "../oauth/fingerprint.ts";
 import type { RelayClient, RelayTokenResult } from "../oauth/relay-client.ts";
-import { normalizeTokenResponse } from "../oauth/token-set.ts";
+import { normalizeTokenResponse, type TokenSet } from "../oauth/token-set.ts";
 import { custom } from "../providers/custom.ts";
 import { findRecipe } from "../providers/index.ts";
 import type { Recipe } from "../providers/types.ts";
 import type { Db } from "./db.ts";
-import type { Connection, ConnectionEvent, EventType, LastExchange, Problem } from "./records.ts";
+import {
+  type Connection,
+  type ConnectionEvent,
+  DEFAULT_SETTINGS,
+  type EventType,
+  type LastExchange,
+  type Problem,
+} from "./records.ts";
 import { redactEnvelope } from "./redact.ts";
 import { getConnection, PENDING_MAX_AGE_MS, putConnection, readConnection, takePending } from "./repo.ts";
 
@@ -137,6 +144,11 @@ export async function receiveCallback(deps: LifecycleDeps, params: CallbackParam
       refreshTokenStatus: "active",
       lastExchange: null,
       problem: null,
+      settings: DEFAULT_SETTINGS,
+      handedOffAt: null,
+      inFlight: null,
+      recentRefreshes: [],
+      retryAfterUntil: null,
     };
     const where = pending.issuer ?? new URL(pending.authorizationUrl).origin;
     putConnection(store, connection, [
@@ -151,7 +163,21 @@ export async function receiveCallback(deps: LifecycleDeps, params: CallbackParam
 export type StepOutcome =
   | { readonly kind: "done"; readonly connection: Connection }
   /** Nothing was sent: the step was not allowed (code already sent, no refresh token…). */
-  | { readonly kind: "not_sent"; readonly message: string };
+  | { readonly kind: "not_sent"; readonly message: string; readonly reason?: NotSentReason };
+
+export type NotSentReason =
+  | "no_code"
+  | "code_used"
+  | "no_refresh_token"
+  | "dead"
+  | "needs_confirmation"
+  | "rate_limited"
+  | "auto_refresh_off"
+  | "lock_timeout"
+  | "forgotten";
+
+/** How long a tab waits for another tab's refresh of the same connection before giving up (never stealing). */
+export const LOCK_WAIT_MS = 30_000;
 
 /**
  * Exchanges the connection's code through the relay. The code is marked as sent, in storage, before
@@ -166,17 +192,20 @@ export async function exchangeCode(deps: LifecycleDeps, connectionId: string): P
     const next: Connection = {
       ...current,
       authorization: { ...current.authorization, exchangeStartedAt: startedAt },
+      inFlight: { grantType: "authorization_code", startedAt },
       updatedAt: startedAt,
       revision: current.revision + 1,
     };
     putConnection(store, next, []);
     return next;
   });
-  if (claimed === "missing")
-    return { kind: "not_sent", message: "This connection has no authorization code." };
+  if (claimed === "missing") {
+    return { kind: "not_sent", reason: "no_code", message: "This connection has no authorization code." };
+  }
   if (claimed === "used") {
     return {
       kind: "not_sent",
+      reason: "code_used",
       message: "This code was already sent once; a code works only once. Authorize again for a new one.",
     };
   }
@@ -193,41 +222,260 @@ export async function exchangeCode(deps: LifecycleDeps, connectionId: string): P
   return settle(deps, connectionId, "authorization_code", result, null);
 }
 
+export interface RefreshOptions {
+  /** The refresh token the caller saw; when storage holds another, a different tab already refreshed. */
+  readonly expectedRefreshToken: string | null;
+  /** The user confirmed refreshing a handed-off connection (which invalidates the server's copy). */
+  readonly confirmHandedOff?: boolean;
+  /** `auto` refreshes only while auto-refresh is on and nothing needs a person's judgement. */
+  readonly trigger?: "user" | "auto";
+}
+
+/** How many refreshes the recipe allows now, and when the next one is allowed. */
+export function rateLimitWait(connection: Connection, recipe: Recipe, now: number): number {
+  let until = connection.retryAfterUntil ?? 0;
+  const limit = recipe.refreshRateLimit;
+  if (limit !== null) {
+    const windowMs = limit.perSeconds * 1000;
+    const recent = connection.recentRefreshes.filter((t) => now - t < windowMs);
+    if (recent.length >= limit.requests) {
+      const oldest = recent[recent.length - limit.requests] ?? now;
+      until = Math.max(until, oldest + windowMs);
+    }
+  }
+  return Math.max(0, until - now);
+}
+
+/** Why a refresh must not be sent now, or null when it may. Checked again inside the lock. */
+function refreshBlocker(
+  current: Connection,
+  options: RefreshOptions,
+  recipe: Recipe,
+  now: number,
+): { reason: NotSentReason; message: string } | null {
+  if (current.refreshTokenStatus === "dead") {
+    return {
+      reason: "dead",
+      message: "The provider already refused this refresh token; it will not work again. Authorize again.",
+    };
+  }
+  const auto = options.trigger === "auto";
+  if (
+    auto &&
+    (!current.settings.autoRefresh || current.handedOffAt !== null || current.refreshTokenStatus !== "active")
+  ) {
+    return { reason: "auto_refresh_off", message: "Automatic refresh is off for this connection." };
+  }
+  if (
+    current.handedOffAt !== null &&
+    recipe.refreshPolicy !== "reusable" &&
+    options.confirmHandedOff !== true
+  ) {
+    return {
+      reason: "needs_confirmation",
+      message:
+        "This refresh token was handed off to a server. A refresh here replaces it, and the server's copy stops working. Confirm to refresh anyway.",
+    };
+  }
+  const wait = rateLimitWait(current, recipe, now);
+  if (wait > 0) {
+    return {
+      reason: "rate_limited",
+      message: `The provider limits refreshes; the next one is allowed in ${Math.ceil(wait / 1000)} s.`,
+    };
+  }
+  return null;
+}
+
 /**
- * Refreshes the connection's access token through the relay, one tab at a time: inside the lock the
- * stored connection is read again, and when another tab already replaced the refresh token this tab
- * adopts that result instead of spending the new token.
+ * Refreshes the connection's access token through the relay, one refresh per connection at a time
+ * across tabs (a Web Lock). Inside the lock the stored connection is read again: when another tab
+ * already replaced the refresh token, this one adopts that result instead of spending the new token;
+ * when a previous holder died mid-request, its outcome is recorded as unknown and nothing is resent.
  */
 export async function refreshConnection(
   deps: LifecycleDeps,
   connectionId: string,
-  expectedRefreshToken: string | null,
+  options: RefreshOptions,
 ): Promise<StepOutcome> {
   const run = async (): Promise<StepOutcome> => {
-    const current = await getConnection(deps.db, connectionId);
-    const refreshToken = current?.tokenSet?.refreshToken ?? null;
-    if (current === undefined || refreshToken === null) {
-      return { kind: "not_sent", message: "This connection has no refresh token." };
-    }
-    if (expectedRefreshToken !== null && refreshToken !== expectedRefreshToken) {
-      // Another tab refreshed while this one waited for the lock: its result is already stored.
-      return { kind: "done", connection: current };
-    }
-    if (current.refreshTokenStatus === "dead") {
-      return {
-        kind: "not_sent",
-        message: "The provider already refused this refresh token; it will not work again. Authorize again.",
-      };
+    const now = deps.now();
+    const claimed = await deps.db.tx(
+      "readwrite",
+      async (store): Promise<StepOutcome | { send: Connection; token: string }> => {
+        const current = await readConnection(store, connectionId);
+        if (current === undefined)
+          return { kind: "not_sent", reason: "forgotten", message: "This connection was forgotten." };
+        const refreshToken = current.tokenSet?.refreshToken ?? null;
+        if (refreshToken === null) {
+          return {
+            kind: "not_sent",
+            reason: "no_refresh_token",
+            message: "This connection has no refresh token.",
+          };
+        }
+        if (options.expectedRefreshToken !== null && refreshToken !== options.expectedRefreshToken) {
+          // Another tab refreshed while this one waited for the lock: its result is already stored.
+          return { kind: "done", connection: current };
+        }
+        if (current.inFlight !== null) {
+          // We hold the lock, so whoever sent that request is gone: its answer will never be stored.
+          const next = orphanedInFlight(current, now);
+          putConnection(store, next.connection, next.events);
+          return { kind: "done", connection: next.connection };
+        }
+        const recipe = recipeOf(current.provider);
+        const blocker = refreshBlocker(current, options, recipe, now);
+        if (blocker !== null) return { kind: "not_sent", ...blocker };
+        const window = (recipe.refreshRateLimit?.perSeconds ?? 60) * 1000;
+        const next: Connection = {
+          ...current,
+          inFlight: { grantType: "refresh_token", startedAt: now },
+          recentRefreshes: [...current.recentRefreshes.filter((t) => now - t < window), now],
+          updatedAt: now,
+          revision: current.revision + 1,
+        };
+        putConnection(store, next, []);
+        return { send: next, token: refreshToken };
+      },
+    );
+    if (!("send" in claimed)) {
+      if (claimed.kind === "done") deps.notify?.(connectionId);
+      return claimed;
     }
     const result = await deps.relay.token({
-      client: current.clientId,
+      client: claimed.send.clientId,
       grant_type: "refresh_token",
-      refresh_token: refreshToken,
+      refresh_token: claimed.token,
     });
-    return settle(deps, connectionId, "refresh_token", result, refreshToken);
+    return settle(deps, connectionId, "refresh_token", result, claimed.token);
   };
   if (deps.locks === undefined) return run();
-  return deps.locks.request(`tokendesk:refresh:${connectionId}`, run);
+  try {
+    return await deps.locks.request(
+      `tokendesk:refresh:${connectionId}`,
+      { signal: AbortSignal.timeout(LOCK_WAIT_MS) },
+      run,
+    );
+  } catch (error) {
+    if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
+      return {
+        kind: "not_sent",
+        reason: "lock_timeout",
+        message:
+          "Another tab has been refreshing this connection for over 30 s and seems stuck. Nothing was sent from here; close other tokendesk tabs and try again.",
+      };
+    }
+    throw error;
+  }
+}
+
+/** The connection once a request whose sender died is recorded as having an unknown outcome. */
+function orphanedInFlight(
+  current: Connection,
+  now: number,
+): { connection: Connection; events: ConnectionEvent[] } {
+  const inFlight = current.inFlight;
+  const refresh = inFlight?.grantType === "refresh_token";
+  const problem: Problem = {
+    at: now,
+    kind: "outcome_unknown",
+    title: `${refresh ? "Refresh" : "Exchange"}: outcome unknown`,
+    detail: `A ${refresh ? "refresh" : "code exchange"} was sent at ${new Date(inFlight?.startedAt ?? now).toISOString()} from a tab that closed before its answer was stored. The provider may have ${refresh ? "rotated the refresh token" : "spent the code"}.`,
+    next: refresh
+      ? "tokendesk did not resend it. Try one refresh; if the provider refuses it, authorize again."
+      : "Authorize again for a new code.",
+  };
+  return {
+    connection: {
+      ...current,
+      inFlight: null,
+      problem,
+      refreshTokenStatus: refresh ? "unknown" : current.refreshTokenStatus,
+      updatedAt: now,
+      revision: current.revision + 1,
+    },
+    events: [
+      event(
+        current.id,
+        now,
+        "failed",
+        `${refresh ? "Refresh" : "Exchange"}: outcome unknown (the sending tab closed).`,
+      ),
+    ],
+  };
+}
+
+/** Marks the connection handed off: auto-refresh goes off, and refreshes here need confirmation. */
+export async function markHandedOff(
+  deps: LifecycleDeps,
+  connectionId: string,
+  fingerprintOfToken: string | null,
+) {
+  const now = deps.now();
+  await deps.db.tx("readwrite", async (store) => {
+    const current = await readConnection(store, connectionId);
+    if (current === undefined) throw new Error("This connection was forgotten.");
+    putConnection(
+      store,
+      {
+        ...current,
+        handedOffAt: now,
+        settings: { ...current.settings, autoRefresh: false },
+        updatedAt: now,
+        revision: current.revision + 1,
+      },
+      [
+        event(
+          connectionId,
+          now,
+          "exported",
+          `Exported for a server${fingerprintOfToken ? ` (refresh token ${fingerprintOfToken})` : ""}; auto-refresh off, refreshes here now need confirmation.`,
+          { refreshTokenFingerprint: fingerprintOfToken },
+        ),
+      ],
+    );
+  });
+  deps.notify?.(connectionId);
+}
+
+/** Turns auto-refresh on or off. A handed-off connection cannot have it. */
+export async function setAutoRefresh(
+  deps: LifecycleDeps,
+  connectionId: string,
+  settings: { autoRefresh: boolean; autoRefreshLeadSeconds: number },
+): Promise<void> {
+  const now = deps.now();
+  await deps.db.tx("readwrite", async (store) => {
+    const current = await readConnection(store, connectionId);
+    if (current === undefined) throw new Error("This connection was forgotten.");
+    if (settings.autoRefresh && current.handedOffAt !== null) {
+      throw new Error(
+        "This connection was handed off to a server: refreshing here on a timer would break the server's copy.",
+      );
+    }
+    const lead = Math.max(5, Math.round(settings.autoRefreshLeadSeconds));
+    putConnection(
+      store,
+      {
+        ...current,
+        settings: { autoRefresh: settings.autoRefresh, autoRefreshLeadSeconds: lead },
+        updatedAt: now,
+        revision: current.revision + 1,
+      },
+      [
+        event(
+          connectionId,
+          now,
+          "settings",
+          settings.autoRefresh
+            ? `Auto-refresh on, ${lead} s before the access token expires.`
+            : "Auto-refresh off.",
+        ),
+      ],
+    );
+  });
+  deps.notify?.(connectionId);
 }
 
 /** Writes what a token request came to, then tells other tabs. */
@@ -255,7 +503,7 @@ async function settle(
   };
   const verb = grantType === "authorization_code" ? "Exchange" : "Refresh";
 
-  let patch: Partial<Connection> = { lastExchange };
+  let patch: Partial<Connection> = { lastExchange, inFlight: null };
   const events: ConnectionEvent[] = [];
   if (result.kind === "envelope") {
     const { upstream } = result.envelope;
@@ -317,6 +565,11 @@ async function settle(
         next: explanation.next,
       };
       patch = { ...patch, problem };
+      if (upstream.status === 429) {
+        // Without Retry-After, FreeAgent's documented window (60 s) is a sane wait.
+        const wait = retryAfterSeconds(upstream.headers, receivedAt) ?? 60;
+        patch = { ...patch, retryAfterUntil: receivedAt + wait * 1000 };
+      }
       if (
         grantType === "refresh_token" &&
         normalized.kind === "oauth_error" &&
@@ -378,4 +631,101 @@ async function settle(
   if (written === undefined) return { kind: "not_sent", message: "The connection was forgotten meanwhile." };
   deps.notify?.(connectionId);
   return { kind: "done", connection: written };
+}
+
+export type ImportOutcome =
+  | { readonly kind: "imported"; readonly connectionId: string }
+  | { readonly kind: "refused"; readonly message: string };
+
+/**
+ * Creates a connection from a pasted token response (JSON) or a bare refresh token. Lifetimes in a
+ * pasted response are counted from now: the page cannot know when it was issued.
+ */
+export async function importTokens(
+  deps: LifecycleDeps,
+  input: { readonly clientId: string; readonly provider: string; readonly text: string },
+): Promise<ImportOutcome> {
+  const text = input.text.trim();
+  const now = deps.now();
+  const recipe = recipeOf(input.provider);
+  let tokenSet: TokenSet;
+  let what: string;
+  if (text === "")
+    return { kind: "refused", message: "Paste a token response (JSON) or a refresh token first." };
+  if (text.startsWith("{")) {
+    const normalized = normalizeTokenResponse({
+      status: 200,
+      contentType: "application/json",
+      body: text,
+      receivedAt: now,
+      recipe,
+    });
+    if (normalized.kind === "oauth_error") {
+      return {
+        kind: "refused",
+        message: `This is an error answer ("${normalized.error.error}"), not tokens: nothing to import.`,
+      };
+    }
+    if (normalized.kind === "unusable") {
+      return {
+        kind: "refused",
+        message: /not JSON|not an OAuth JSON/.test(normalized.message)
+          ? "This is not valid JSON. Paste the token endpoint's whole answer, from { to }."
+          : `This JSON is not a token response: it has no "access_token".`,
+      };
+    }
+    tokenSet = normalized.tokenSet;
+    what = "a token response; its lifetimes are counted from now, the tokens may be older";
+  } else {
+    if (/\s/.test(text) || text.length < 8) {
+      return {
+        kind: "refused",
+        message:
+          "A refresh token is one word without spaces. Paste it alone, or paste the whole token response JSON.",
+      };
+    }
+    tokenSet = {
+      accessToken: null,
+      tokenType: "Bearer",
+      scope: null,
+      refreshToken: text,
+      idToken: null,
+      receivedAt: now,
+      accessExpiresAt: null,
+      refreshExpiresAt: null,
+      refreshExpirySource: "none",
+      refreshReceivedAt: now,
+      raw: {},
+    };
+    what = "a bare refresh token; refresh to get an access token";
+  }
+  const id = newId();
+  const refreshFp = tokenSet.refreshToken === null ? null : await fingerprint(tokenSet.refreshToken);
+  const connection: Connection = {
+    id,
+    name: `${input.clientId} · imported ${new Date(now).toISOString().slice(0, 16).replace("T", " ")}`,
+    clientId: input.clientId,
+    provider: input.provider,
+    scopeRequested: tokenSet.scope ?? "",
+    createdAt: now,
+    updatedAt: now,
+    revision: 1,
+    authorization: null,
+    tokenSet,
+    refreshTokenStatus: "active",
+    lastExchange: null,
+    problem: null,
+    settings: DEFAULT_SETTINGS,
+    handedOffAt: null,
+    inFlight: null,
+    recentRefreshes: [],
+    retryAfterUntil: null,
+  };
+  await deps.db.tx("readwrite", (store) => {
+    putConnection(store, connection, [
+      event(id, now, "imported", `Imported ${what}.`, { refreshTokenFingerprint: refreshFp }),
+    ]);
+  });
+  deps.notify?.(id);
+  return { kind: "imported", connectionId: id };
 }

@@ -60,6 +60,26 @@ export interface Problem {
   readonly next: string;
 }
 
+/** Per-connection choices. */
+export interface ConnectionSettings {
+  /** Off by default: a tool that refreshes on its own can destroy a token a server holds. */
+  readonly autoRefresh: boolean;
+  /** How long before the access token expires an automatic refresh happens. */
+  readonly autoRefreshLeadSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: ConnectionSettings = { autoRefresh: false, autoRefreshLeadSeconds: 30 };
+
+/**
+ * A token request that has left (or is about to leave) and whose answer is not stored yet. Written
+ * before the request is sent; cleared when its outcome is stored. Found set by whoever next holds
+ * the connection's lock, it means the sender died mid-request: the outcome is unknown.
+ */
+export interface InFlight {
+  readonly grantType: "authorization_code" | "refresh_token";
+  readonly startedAt: number;
+}
+
 /** What a user got by authorizing a client (DESIGN.md "Connection"). */
 export interface Connection {
   readonly id: string;
@@ -76,9 +96,25 @@ export interface Connection {
   readonly refreshTokenStatus: RefreshTokenStatus;
   readonly lastExchange: LastExchange | null;
   readonly problem: Problem | null;
+  readonly settings: ConnectionSettings;
+  /** When the refresh token was exported for a server; from then on refreshes here need confirmation. */
+  readonly handedOffAt: number | null;
+  readonly inFlight: InFlight | null;
+  /** When refresh requests were sent recently (for the provider's rate limit); newest last. */
+  readonly recentRefreshes: readonly number[];
+  /** The provider asked to wait until then (429 Retry-After). */
+  readonly retryAfterUntil: number | null;
 }
 
-export type EventType = "authorized" | "exchanged" | "refreshed" | "rotated" | "failed";
+export type EventType =
+  | "authorized"
+  | "imported"
+  | "exchanged"
+  | "refreshed"
+  | "rotated"
+  | "failed"
+  | "exported"
+  | "settings";
 
 /** One line of a connection's history. Tokens and codes appear only as fingerprints. */
 export interface ConnectionEvent {

@@ -8,7 +8,8 @@ export type ConnectionStatus =
   | "expired"
   | "dead"
   | "unknown"
-  | "failed";
+  | "failed"
+  | "handed-off";
 
 /** An access token with less than this share of its lifetime left is "expiring". */
 const EXPIRING_SHARE = 0.2;
@@ -18,6 +19,10 @@ export function connectionStatus(connection: Connection, now: number): Connectio
   if (tokens === null)
     return connection.authorization?.exchangeStartedAt == null ? "awaiting-exchange" : "failed";
   if (connection.refreshTokenStatus === "unknown") return "unknown";
+  if (connection.refreshTokenStatus === "dead") return "dead";
+  // The server holds the refresh token now; what the access token here does matters less.
+  if (connection.handedOffAt !== null) return "handed-off";
+  if (tokens.accessToken === null) return "expired";
   const accessLeft = tokens.accessExpiresAt === null ? null : tokens.accessExpiresAt - now;
   const accessExpired = accessLeft !== null && accessLeft <= 0;
   const refreshUsable =
@@ -41,4 +46,5 @@ export const STATUS_TEXT: Readonly<Record<ConnectionStatus, string>> = {
   dead: "Dead: authorize again",
   unknown: "Outcome of the last refresh unknown",
   failed: "Exchange failed",
+  "handed-off": "Handed off to a server",
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration } from "../../src/ui/components/format.ts";
+import { countdownBand, formatDuration } from "../../src/ui/components/format.ts";
 
 describe("formatDuration", () => {
   it("shows minutes and seconds under an hour", () => {
@@ -17,5 +17,23 @@ describe("formatDuration", () => {
   });
   it("formats negative durations by their size (the caller says 'ago')", () => {
     expect(formatDuration(-65_000)).toBe("1:05");
+  });
+});
+
+describe("countdownBand", () => {
+  it("is soon in the last fifth of a lifetime, bounded to between 30 s and 5 min", () => {
+    expect(countdownBand(120_000, 3_600_000)).toBe("soon"); // 20 % of 1 h is 12 min, capped at 5 min
+    expect(countdownBand(301_000, 3_600_000)).toBe("ok");
+    expect(countdownBand(23_000, 120_000)).toBe("soon"); // 20 % of 2 min is 24 s, raised to 30 s
+    expect(countdownBand(31_000, 120_000)).toBe("ok");
+    expect(countdownBand(59_000, 43_200_000)).toBe("soon");
+  });
+  it("uses the last minute when the lifetime is not known", () => {
+    expect(countdownBand(59_999, null)).toBe("soon");
+    expect(countdownBand(60_000, null)).toBe("ok");
+  });
+  it("is expired at zero and after", () => {
+    expect(countdownBand(0, 1000)).toBe("expired");
+    expect(countdownBand(-5, null)).toBe("expired");
   });
 });

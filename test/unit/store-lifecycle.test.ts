@@ -5,11 +5,15 @@ import type { TokenRequest } from "../../src/relay/contract.ts";
 import { type Db, openDb, SCHEMA_VERSION } from "../../src/store/db.ts";
 import {
   exchangeCode,
+  importTokens,
   type LifecycleDeps,
+  markHandedOff,
   receiveCallback,
   refreshConnection,
+  setAutoRefresh,
 } from "../../src/store/lifecycle.ts";
-import { getConnection, listEvents, savePending } from "../../src/store/repo.ts";
+import type { Connection } from "../../src/store/records.ts";
+import { getConnection, listEvents, putConnection, savePending } from "../../src/store/repo.ts";
 
 let db: Db;
 let clock = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -231,7 +235,7 @@ describe("refresh", () => {
       () => _envelope(200, { access_token: "at-2", expires_in: 120, refresh_token: "rt-2" }),
     ]);
     clock += 5000;
-    await refreshConnection(deps, id, "rt-1");
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
     expect(requests[1]).toEqual({ client: "demo", grant_type: "refresh_token", refresh_token: "rt-1" });
     const stored = await getConnection(db, id);
     expect(stored?.tokenSet).toMatchObject({
@@ -254,8 +258,8 @@ describe("refresh", () => {
     const { deps, id, requests } = await _withTokens([
       () => _envelope(200, { access_token: "at-2", refresh_token: "rt-2" }),
     ]);
-    await refreshConnection(deps, id, "rt-1");
-    const late = await refreshConnection(deps, id, "rt-1");
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
+    const late = await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
     expect(late.kind === "done" && late.connection.tokenSet?.refreshToken).toBe("rt-2");
     expect(requests).toHaveLength(2);
   });
@@ -264,14 +268,16 @@ describe("refresh", () => {
     const { deps, id, requests } = await _withTokens([
       () => _envelope(400, { error: "invalid_grant", error_description: "grant request is invalid" }),
     ]);
-    await refreshConnection(deps, id, "rt-1");
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
     const stored = await getConnection(db, id);
     expect(stored?.refreshTokenStatus).toBe("dead");
     expect(stored?.problem).toMatchObject({
       title: "The provider refused the refresh token (invalid_grant)",
     });
     expect(stored?.tokenSet?.accessToken).toBe("at-1");
-    expect(await refreshConnection(deps, id, "rt-1")).toMatchObject({ kind: "not_sent" });
+    expect(await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" })).toMatchObject({
+      kind: "not_sent",
+    });
     expect(requests).toHaveLength(2);
   });
 
@@ -288,7 +294,7 @@ describe("refresh", () => {
         },
       }),
     ]);
-    await refreshConnection(deps, id, "rt-1");
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
     const stored = await getConnection(db, id);
     expect(stored?.tokenSet?.refreshToken).toBe("rt-1");
     expect(stored?.refreshTokenStatus).toBe("unknown");
@@ -301,10 +307,212 @@ describe("refresh", () => {
       () =>
         _envelope(401, "HTTP Basic: Access denied.\n", { "www-authenticate": 'Basic realm="Application"' }),
     ]);
-    await refreshConnection(deps, id, "rt-1");
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
     const stored = await getConnection(db, id);
     expect(stored?.problem?.title).toBe("The provider refused the client credentials (HTTP 401)");
     expect(stored?.lastExchange?.envelope?.upstream.body).toBe("HTTP Basic: Access denied.\n");
     expect(stored?.refreshTokenStatus).toBe("active");
   });
 });
+
+describe("hand-off rules", () => {
+  async function _handedOff(answers: Array<(req: TokenRequest) => RelayTokenResult> = []) {
+    const r = _relay([
+      () => _envelope(200, { access_token: "at-1", expires_in: 120, refresh_token: "rt-1" }),
+      ...answers,
+    ]);
+    const deps = _deps(r.relay);
+    const id = await _connect(deps);
+    await exchangeCode(deps, id);
+    await setAutoRefresh(deps, id, { autoRefresh: true, autoRefreshLeadSeconds: 30 });
+    await markHandedOff(deps, id, "abcd1234");
+    return { ...r, deps, id };
+  }
+
+  it("turns auto-refresh off and records the export in the history", async () => {
+    const { id } = await _handedOff();
+    const stored = await getConnection(db, id);
+    expect(stored?.handedOffAt).toBe(clock);
+    expect(stored?.settings.autoRefresh).toBe(false);
+    expect((await listEvents(db, id)).map((e) => e.type)).toContain("exported");
+  });
+
+  it("sends no refresh of a rotating token without the user's confirmation", async () => {
+    const { deps, id, requests } = await _handedOff([
+      () => _envelope(200, { access_token: "at-2", refresh_token: "rt-2" }),
+    ]);
+    expect(await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" })).toMatchObject({
+      kind: "not_sent",
+      reason: "needs_confirmation",
+    });
+    expect(
+      await refreshConnection(deps, id, {
+        expectedRefreshToken: "rt-1",
+        trigger: "auto",
+        confirmHandedOff: true,
+      }),
+    ).toMatchObject({
+      kind: "not_sent",
+      reason: "auto_refresh_off",
+    });
+    expect(requests).toHaveLength(1);
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1", confirmHandedOff: true });
+    expect(requests).toHaveLength(2);
+  });
+
+  it("refuses to turn auto-refresh back on for a handed-off connection", async () => {
+    const { deps, id } = await _handedOff();
+    await expect(setAutoRefresh(deps, id, { autoRefresh: true, autoRefreshLeadSeconds: 30 })).rejects.toThrow(
+      /handed off to a server/,
+    );
+  });
+});
+
+describe("refresh safety", () => {
+  it("records an unknown outcome, and resends nothing, when the previous sender died mid-request", async () => {
+    const { relay, requests } = _relay([
+      () => _envelope(200, { access_token: "at-1", refresh_token: "rt-1" }),
+    ]);
+    const deps = _deps(relay);
+    const id = await _connect(deps);
+    await exchangeCode(deps, id);
+    // A tab wrote its in-flight marker, sent the refresh, and closed before storing the answer.
+    await db.tx("readwrite", async (store) => {
+      const current = await getConnectionIn(store, id);
+      putConnection(store, { ...current, inFlight: { grantType: "refresh_token", startedAt: clock } }, []);
+    });
+    const outcome = await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
+    expect(outcome.kind).toBe("done");
+    const stored = await getConnection(db, id);
+    expect(stored?.refreshTokenStatus).toBe("unknown");
+    expect(stored?.inFlight).toBeNull();
+    expect(stored?.problem?.title).toBe("Refresh: outcome unknown");
+    expect(stored?.tokenSet?.refreshToken).toBe("rt-1");
+    expect(requests).toHaveLength(1);
+  });
+
+  it("remembers a 429's Retry-After and refuses to refresh before it", async () => {
+    const { relay, requests } = _relay([
+      () => _envelope(200, { access_token: "at-1", refresh_token: "rt-1" }),
+      () =>
+        _envelope(429, "You must not exceed 15 requests per 60 seconds", {
+          "retry-after": "60",
+          "content-type": "text/plain",
+        }),
+    ]);
+    const deps = _deps(relay);
+    const id = await _connect(deps);
+    await exchangeCode(deps, id);
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
+    const stored = await getConnection(db, id);
+    expect(stored?.retryAfterUntil).toBe(clock + 60_000);
+    expect(stored?.problem?.title).toBe("Rate limited by the provider");
+    expect(await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" })).toMatchObject({
+      reason: "rate_limited",
+    });
+    expect(requests).toHaveLength(2);
+  });
+});
+
+describe("import", () => {
+  it("creates a connection from a pasted token response, counting lifetimes from now", async () => {
+    const deps = _deps(_relay([]).relay);
+    const outcome = await importTokens(deps, {
+      clientId: "demo",
+      provider: "demo",
+      text: JSON.stringify({
+        access_token: "a",
+        expires_in: 3600,
+        refresh_token: "r-imported",
+        refresh_token_expires_in: 100,
+      }),
+    });
+    if (outcome.kind !== "imported") throw new Error(outcome.message);
+    const stored = await getConnection(db, outcome.connectionId);
+    expect(stored?.tokenSet).toMatchObject({
+      accessToken: "a",
+      refreshToken: "r-imported",
+      accessExpiresAt: clock + 3_600_000,
+    });
+    expect((await listEvents(db, outcome.connectionId)).map((e) => e.type)).toEqual(["imported"]);
+  });
+
+  it("creates a connection from a bare refresh token, with no access token yet", async () => {
+    const deps = _deps(_relay([]).relay);
+    const outcome = await importTokens(deps, {
+      clientId: "demo",
+      provider: "demo",
+      text: "  rt-bare-123456\n",
+    });
+    if (outcome.kind !== "imported") throw new Error(outcome.message);
+    expect((await getConnection(db, outcome.connectionId))?.tokenSet).toMatchObject({
+      accessToken: null,
+      refreshToken: "rt-bare-123456",
+    });
+  });
+
+  it("names what is wrong with a paste it cannot use", async () => {
+    const deps = _deps(_relay([]).relay);
+    const refused = async (text: string) => importTokens(deps, { clientId: "demo", provider: "demo", text });
+    expect(await refused("")).toEqual({
+      kind: "refused",
+      message: "Paste a token response (JSON) or a refresh token first.",
+    });
+    expect(await refused('{"error":"invalid_grant"}')).toMatchObject({
+      message: /error answer \("invalid_grant"\)/,
+    });
+    expect(await refused('{"token_type":"bearer"}')).toMatchObject({ message: /has no "access_token"/ });
+    expect(await refused("{not json")).toMatchObject({ message: /not valid JSON/ });
+    expect(await refused("two words")).toMatchObject({ message: /one word without spaces/ });
+  });
+});
+
+describe("storage", () => {
+  it("migrates schema 1 connections, keeping everything and adding safe defaults", async () => {
+    const name = `migrate-${dbCount}`;
+    const old = await openDb(name);
+    await old.tx("readwrite", (store) => {
+      store.put(1, ["meta", "schema"]);
+      store.put({ id: "old", name: "kept", clientId: "demo", provider: "demo", tokenSet: null }, [
+        "connection",
+        "old",
+      ]);
+    });
+    const upgraded = await openDb(name);
+    const record = await upgraded.tx("readonly", (store) => getConnectionIn(store, "old"));
+    expect(record).toMatchObject({
+      name: "kept",
+      settings: { autoRefresh: false },
+      handedOffAt: null,
+      inFlight: null,
+      recentRefreshes: [],
+    });
+  });
+
+  it("reports a full disk clearly and loses nothing already stored", async () => {
+    const { relay } = _relay([() => _envelope(200, { access_token: "at-1", refresh_token: "rt-1" })]);
+    const deps = _deps(relay);
+    const id = await _connect(deps);
+    const before = await getConnection(db, id);
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = () => {
+      throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    };
+    try {
+      await expect(exchangeCode(deps, id)).rejects.toThrow(
+        "The browser refused to store more data (storage quota). Free some space or forget old connections; nothing stored was changed.",
+      );
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect(await getConnection(db, id)).toEqual(before);
+  });
+});
+
+function getConnectionIn(store: IDBObjectStore, id: string): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    const request = store.get(["connection", id]);
+    request.onsuccess = () => resolve(request.result as Connection);
+    request.onerror = () => reject(request.error);
+  });
+}

@@ -1,28 +1,50 @@
-import { Show } from "solid-js";
-import { formatDuration, formatInstant } from "./format.ts";
+import { createMemo, Show } from "solid-js";
+import { type CountdownBand, countdownBand, formatDuration, formatInstant } from "./format.ts";
+
+const BAND_WORDS: Readonly<Record<CountdownBand, string>> = {
+  ok: "valid",
+  soon: "expires soon",
+  expired: "has expired",
+};
 
 /**
  * Time left until `expiresAt`, from the shared clock. Always `expiresAt - now`, so a tab that slept
- * shows the truth as soon as it wakes.
+ * shows the truth as soon as it wakes. The visible text changes every second; screen readers are
+ * told only when the band changes (valid → expires soon → has expired).
  */
-export function Countdown(props: { expiresAt: number | null; now: number; label: string; none?: string }) {
-  const left = () => (props.expiresAt === null ? null : props.expiresAt - props.now);
+export function Countdown(props: {
+  expiresAt: number | null;
+  now: number;
+  label: string;
+  /** When the thing was issued, to judge what "soon" means for its lifetime. */
+  issuedAt?: number | null;
+  none?: string;
+}) {
+  const left = () => (props.expiresAt ?? 0) - props.now;
+  const lifetime = () =>
+    props.issuedAt == null || props.expiresAt === null ? null : props.expiresAt - props.issuedAt;
+  const band = createMemo(() => countdownBand(left(), lifetime()));
   return (
     <Show
       when={props.expiresAt !== null}
       fallback={<span class="countdown none">{props.none ?? "no expiry stated"}</span>}
     >
       <time
-        class="countdown"
-        classList={{ expired: (left() ?? 0) <= 0, soon: (left() ?? 0) > 0 && (left() ?? 0) < 60_000 }}
+        class={`countdown band-${band()}`}
+        classList={{ expired: band() === "expired", soon: band() === "soon" }}
         datetime={new Date(props.expiresAt ?? 0).toISOString()}
         title={`${props.label}: ${formatInstant(props.expiresAt ?? 0)}`}
+        data-instant={formatInstant(props.expiresAt ?? 0)}
         tabindex="0"
       >
-        {(left() ?? 0) > 0
-          ? `expires in ${formatDuration(left() ?? 0)}`
-          : `expired ${formatDuration(left() ?? 0)} ago`}
+        <span class="left">
+          {left() > 0 ? `expires in ${formatDuration(left())}` : `expired ${formatDuration(left())} ago`}
+        </span>
+        <span class="sr-only">, at {formatInstant(props.expiresAt ?? 0)}</span>
       </time>
+      <span class="sr-only" aria-live="polite">
+        {`${props.label.replace(/ expires$/, "")} ${BAND_WORDS[band()]}`}
+      </span>
     </Show>
   );
 }

@@ -30,3 +30,16 @@ export function formatInstant(at: number): string {
 export function formatTime(at: number): string {
   return new Date(at).toLocaleString();
 }
+
+/** The band a countdown is in; colour, wording and screen-reader announcements change only between bands. */
+export type CountdownBand = "ok" | "soon" | "expired";
+
+/**
+ * `soon` once less than a fifth of the lifetime is left, but never earlier than 5 minutes before
+ * nor later than 30 seconds before; without a known lifetime, the last minute.
+ */
+export function countdownBand(left: number, lifetime: number | null): CountdownBand {
+  if (left <= 0) return "expired";
+  const threshold = lifetime === null ? 60_000 : Math.min(300_000, Math.max(30_000, lifetime * 0.2));
+  return left < threshold ? "soon" : "ok";
+}

@@ -1,7 +1,9 @@
 import { A, useNavigate, useParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
+import type { Handoff } from "../../oauth/handoff.ts";
 import type { Connection } from "../../store/records.ts";
 import { connectionStatus, STATUS_TEXT } from "../../store/status.ts";
+import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
 import { formatInstant, formatTime } from "../components/format.ts";
 import { HttpExchange } from "../components/http-exchange.tsx";
@@ -47,7 +49,68 @@ function CodeStep(props: { connection: Connection; busy: boolean; onExchange: ()
   );
 }
 
-function TokenSetView(props: { connection: Connection; busy: boolean; onRefresh: () => void }) {
+function RefreshButton(props: {
+  connection: Connection;
+  busy: boolean;
+  onRefresh: (confirmed: boolean) => void;
+}) {
+  const [, actions] = useAppState();
+  const [asking, setAsking] = createSignal(false);
+  const needsConfirmation = () => {
+    if (props.connection.handedOffAt === null) return false;
+    return actions.recipeFor(props.connection).refreshPolicy !== "reusable";
+  };
+  return (
+    <>
+      <Show when={asking()}>
+        <div
+          class="confirm"
+          role="alertdialog"
+          aria-labelledby="confirm-refresh-title"
+          aria-describedby="confirm-refresh-text"
+        >
+          <p id="confirm-refresh-title">
+            <strong>Refresh a handed-off token?</strong>
+          </p>
+          <p id="confirm-refresh-text">
+            This refresh token was handed off to a server at {formatTime(props.connection.handedOffAt ?? 0)}.
+            Refreshing here replaces it: the copy your server holds stops working, and the server must be
+            given the new one.
+          </p>
+          <div class="actions">
+            <button
+              type="button"
+              class="button danger"
+              onClick={() => {
+                setAsking(false);
+                props.onRefresh(true);
+              }}
+            >
+              Refresh anyway
+            </button>
+            <button type="button" class="button" onClick={() => setAsking(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      </Show>
+      <button
+        type="button"
+        class="button primary"
+        disabled={props.busy || props.connection.refreshTokenStatus === "dead" || asking()}
+        onClick={() => (needsConfirmation() ? setAsking(true) : props.onRefresh(false))}
+      >
+        Refresh
+      </button>
+    </>
+  );
+}
+
+function TokenSetView(props: {
+  connection: Connection;
+  busy: boolean;
+  onRefresh: (confirmed: boolean) => void;
+}) {
   const now = useClock();
   return (
     <Show when={props.connection.tokenSet}>
@@ -58,16 +121,33 @@ function TokenSetView(props: { connection: Connection; busy: boolean; onRefresh:
             Received {formatInstant(tokens().receivedAt)} · type {tokens().tokenType}
             <Show when={tokens().scope !== null}> · scope "{tokens().scope}"</Show>
           </p>
-          <TokenField label="Access token" value={tokens().accessToken} testId="access-token">
-            <Countdown label="Access token expires" expiresAt={tokens().accessExpiresAt} now={now()} />
-          </TokenField>
+          <Show
+            when={tokens().accessToken}
+            fallback={<p>No access token yet (a refresh token was imported): refresh to get one.</p>}
+          >
+            {(access) => (
+              <TokenField label="Access token" value={access()} testId="access-token">
+                <Countdown
+                  label="Access token expires"
+                  expiresAt={tokens().accessExpiresAt}
+                  issuedAt={tokens().receivedAt}
+                  now={now()}
+                />
+              </TokenField>
+            )}
+          </Show>
           <Show
             when={tokens().refreshToken}
             fallback={<p>No refresh token: when the access token expires, authorize again.</p>}
           >
             {(refresh) => (
               <TokenField label="Refresh token" value={refresh()} testId="refresh-token">
-                <Countdown label="Refresh token expires" expiresAt={tokens().refreshExpiresAt} now={now()} />
+                <Countdown
+                  label="Refresh token expires"
+                  expiresAt={tokens().refreshExpiresAt}
+                  issuedAt={tokens().refreshReceivedAt}
+                  now={now()}
+                />
                 <Show when={props.connection.refreshTokenStatus !== "active"}>
                   <span class={`status status-${props.connection.refreshTokenStatus}`}>
                     {props.connection.refreshTokenStatus === "dead"
@@ -82,17 +162,174 @@ function TokenSetView(props: { connection: Connection; busy: boolean; onRefresh:
             {(id) => <TokenField label="ID token" value={id()} testId="id-token" />}
           </Show>
           <Show when={tokens().refreshToken !== null}>
-            <button
-              type="button"
-              class="button primary"
-              disabled={props.busy || props.connection.refreshTokenStatus === "dead"}
-              onClick={() => props.onRefresh()}
-            >
-              Refresh
-            </button>
+            <RefreshButton connection={props.connection} busy={props.busy} onRefresh={props.onRefresh} />
           </Show>
         </section>
       )}
+    </Show>
+  );
+}
+
+function AutoRefreshSettings(props: { connection: Connection }) {
+  const [, actions] = useAppState();
+  const now = useClock();
+  const [error, setError] = createSignal<string | null>(null);
+  const save = async (autoRefresh: boolean, lead: number) => {
+    setError(null);
+    try {
+      await actions.setAutoRefresh(props.connection.id, { autoRefresh, autoRefreshLeadSeconds: lead });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const next = () => {
+    now();
+    return actions.nextAutoRefresh(props.connection.id);
+  };
+  return (
+    <section aria-labelledby="auto-heading" class="card">
+      <h3 id="auto-heading">Automatic refresh</h3>
+      <div class="actions">
+        <label class="inline-field">
+          <input
+            type="checkbox"
+            checked={props.connection.settings.autoRefresh}
+            disabled={props.connection.handedOffAt !== null}
+            onChange={(e) =>
+              void save(e.currentTarget.checked, props.connection.settings.autoRefreshLeadSeconds)
+            }
+          />
+          Refresh automatically
+        </label>
+        <label class="inline-field">
+          <input
+            type="number"
+            min="5"
+            step="5"
+            value={props.connection.settings.autoRefreshLeadSeconds}
+            onChange={(e) => void save(props.connection.settings.autoRefresh, Number(e.currentTarget.value))}
+          />
+          seconds before the access token expires
+        </label>
+      </div>
+      <Show when={props.connection.handedOffAt !== null}>
+        <p class="muted">Off: this connection was handed off to a server, which now refreshes it.</p>
+      </Show>
+      <Show when={props.connection.settings.autoRefresh && next()}>
+        {(at) => (
+          <p class="muted" data-testid="next-auto-refresh">
+            Next automatic refresh at {formatInstant(at())}.
+          </p>
+        )}
+      </Show>
+      <Show when={error()}>
+        {(message) => (
+          <p class="problem" role="alert">
+            {message()}
+          </p>
+        )}
+      </Show>
+    </section>
+  );
+}
+
+function HandOff(props: { connection: Connection }) {
+  const [, actions] = useAppState();
+  const [handoff, setHandoff] = createSignal<Handoff | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  const exportNow = async () => {
+    setError(null);
+    try {
+      setHandoff(await actions.exportForServer(props.connection.id));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <Show when={props.connection.tokenSet?.refreshToken}>
+      <section aria-labelledby="handoff-heading" class="card handoff">
+        <h3 id="handoff-heading">Hand off to a server</h3>
+        <p>
+          Everything a server needs to keep refreshing on its own, with the client secret as a placeholder.
+          Exporting marks this connection handed off: automatic refresh turns off, and a refresh here asks
+          first, because with rotating or single-use refresh tokens it would break the server's copy.
+        </p>
+        <Show when={props.connection.handedOffAt !== null}>
+          <p class="muted">Handed off at {formatInstant(props.connection.handedOffAt ?? 0)}.</p>
+        </Show>
+        <button type="button" class="button" onClick={() => void exportNow()}>
+          {props.connection.handedOffAt === null ? "Export for a server" : "Show the export again"}
+        </button>
+        <Show when={error()}>
+          {(message) => (
+            <p class="problem" role="alert">
+              {message()}
+            </p>
+          )}
+        </Show>
+        <Show when={handoff()}>
+          {(h) => (
+            <>
+              <For
+                each={
+                  [
+                    ["env", ".env lines", h().env],
+                    ["json", "JSON", h().json],
+                    ["curl", "curl refresh command", h().curl],
+                  ] as const
+                }
+              >
+                {([key, label, text]) => (
+                  <div class="token-field">
+                    <div class="token-head">
+                      <span class="token-label">{label}</span>
+                      <CopyButton value={text} label={label} />
+                    </div>
+                    <pre class="http" data-testid={`handoff-${key}`}>
+                      {text}
+                    </pre>
+                  </div>
+                )}
+              </For>
+            </>
+          )}
+        </Show>
+      </section>
+    </Show>
+  );
+}
+
+function Rename(props: { connection: Connection }) {
+  const [, actions] = useAppState();
+  const [editing, setEditing] = createSignal(false);
+  let input: HTMLInputElement | undefined;
+  const save = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const name = input?.value.trim() ?? "";
+    if (name !== "") await actions.rename(props.connection.id, name);
+    setEditing(false);
+  };
+  return (
+    <Show
+      when={editing()}
+      fallback={
+        <button type="button" class="copy" onClick={() => setEditing(true)}>
+          Rename
+        </button>
+      }
+    >
+      <form class="inline-field" onSubmit={(e) => void save(e)}>
+        <label class="inline-field">
+          <span class="sr-only">Connection name</span>
+          <input ref={input} type="text" value={props.connection.name} maxlength="120" />
+        </label>
+        <button type="submit" class="copy">
+          Save
+        </button>
+        <button type="button" class="copy" onClick={() => setEditing(false)}>
+          Cancel
+        </button>
+      </form>
     </Show>
   );
 }
@@ -176,6 +413,7 @@ export function ConnectionPage() {
       {(c) => (
         <article aria-labelledby="connection-heading">
           <h2 id="connection-heading">{c().name}</h2>
+          <Rename connection={c()} />
           <p>
             <span class={`status status-${connectionStatus(c(), now())}`} data-testid="status">
               {STATUS_TEXT[connectionStatus(c(), now())]}
@@ -199,6 +437,17 @@ export function ConnectionPage() {
                 <p>
                   <strong>Next:</strong> {problem().next}
                 </p>
+                <Show
+                  when={
+                    problem().kind === "outcome_unknown" ||
+                    c().refreshTokenStatus === "dead" ||
+                    c().tokenSet === null
+                  }
+                >
+                  <A class="button" href={`/authorize/${encodeURIComponent(c().clientId)}`}>
+                    Authorize again
+                  </A>
+                </Show>
               </div>
             )}
           </Show>
@@ -212,8 +461,14 @@ export function ConnectionPage() {
           <TokenSetView
             connection={c()}
             busy={busy()}
-            onRefresh={() => void run(() => actions.refresh(c().id))}
+            onRefresh={(confirmed) =>
+              void run(() => actions.refresh(c().id, { confirmHandedOff: confirmed }))
+            }
           />
+          <Show when={c().tokenSet?.refreshToken}>
+            <AutoRefreshSettings connection={c()} />
+          </Show>
+          <HandOff connection={c()} />
           <Show when={c().lastExchange}>
             {(last) => (
               <section aria-labelledby="last-heading" class="card">

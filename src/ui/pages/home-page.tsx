@@ -1,5 +1,5 @@
-import { A } from "@solidjs/router";
-import { For, Show } from "solid-js";
+import { A, useNavigate } from "@solidjs/router";
+import { createSignal, For, Show } from "solid-js";
 import type { PublicClient } from "../../relay/contract.ts";
 import { connectionStatus, STATUS_TEXT } from "../../store/status.ts";
 import { CopyButton } from "../components/copy-button.tsx";
@@ -42,6 +42,49 @@ function ClientCard(props: { client: PublicClient }) {
         Authorize
       </A>
     </article>
+  );
+}
+
+/** Paste a token response or a bare refresh token to make a connection without authorizing here. */
+function ImportForm(props: { clients: readonly PublicClient[] }) {
+  const [, actions] = useAppState();
+  const navigate = useNavigate();
+  const [error, setError] = createSignal<string | null>(null);
+  let select: HTMLSelectElement | undefined;
+  let text: HTMLTextAreaElement | undefined;
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setError(null);
+    const outcome = await actions.importTokens(select?.value ?? "", text?.value ?? "");
+    if (outcome.kind === "refused") setError(outcome.message);
+    else navigate(`/connections/${outcome.connectionId}`);
+  };
+  return (
+    <details class="card">
+      <summary>Import a token response or a refresh token</summary>
+      <form onSubmit={(e) => void submit(e)}>
+        <label class="field">
+          <span>Client it belongs to</span>
+          <select ref={select}>
+            <For each={props.clients}>{(client) => <option value={client.id}>{client.id}</option>}</For>
+          </select>
+        </label>
+        <label class="field">
+          <span>Token response JSON, or a refresh token alone</span>
+          <textarea ref={text} spellcheck={false} autocomplete="off" />
+        </label>
+        <Show when={error()}>
+          {(message) => (
+            <p class="problem" role="alert">
+              {message()}
+            </p>
+          )}
+        </Show>
+        <button type="submit" class="button">
+          Import
+        </button>
+      </form>
+    </details>
   );
 }
 
@@ -116,6 +159,9 @@ export function HomePage() {
               )}
             </For>
           </ul>
+        </Show>
+        <Show when={state.clients !== null && (state.clients?.length ?? 0) > 0}>
+          <ImportForm clients={state.clients ?? []} />
         </Show>
       </section>
     </>

@@ -1,14 +1,21 @@
 import { createContext, onCleanup, onMount, type ParentProps, useContext } from "solid-js";
 import { createStore, reconcile } from "solid-js/store";
 import type { CallbackParams } from "../../oauth/callback.ts";
+import type { Handoff } from "../../oauth/handoff.ts";
 import { createRelayClient, type RelayClient } from "../../oauth/relay-client.ts";
 import { custom } from "../../providers/custom.ts";
 import { findRecipe } from "../../providers/index.ts";
 import type { Recipe } from "../../providers/types.ts";
 import type { PublicClient } from "../../relay/contract.ts";
+import { createAutoRefresher } from "../../store/auto-refresh.ts";
 import { type Db, openDb } from "../../store/db.ts";
-import type { CallbackOutcome, LifecycleDeps, StepOutcome } from "../../store/lifecycle.ts";
-import type { Connection, ConnectionEvent, PendingAuthorization } from "../../store/records.ts";
+import type { CallbackOutcome, ImportOutcome, LifecycleDeps, StepOutcome } from "../../store/lifecycle.ts";
+import type {
+  Connection,
+  ConnectionEvent,
+  ConnectionSettings,
+  PendingAuthorization,
+} from "../../store/records.ts";
 import {
   deleteConnection,
   listConnections,
@@ -17,13 +24,16 @@ import {
   renameConnection,
   savePending,
 } from "../../store/repo.ts";
+import { CHANNEL_NAME, type TokenStep } from "../../store/worker-protocol.ts";
 
 // The protocol steps are needed only once a user authorizes, exchanges or refreshes.
 const lifecycle = () => import("../../store/lifecycle.ts");
 const authorize = () => import("../../oauth/authorize.ts");
+const handoff = () => import("../../oauth/handoff.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
+import { connectTokenWorker, WorkerUnavailableError } from "./token-worker-client.ts";
 
 /** Solid stores are set by path, so the fields are writable here; components only read them. */
 export interface AppState {
@@ -43,7 +53,7 @@ export interface PreparedAuthorization {
 }
 
 export interface AppActions {
-  recipeFor(client: PublicClient): Recipe;
+  recipeFor(client: Pick<PublicClient, "provider">): Recipe;
   reloadClients(): Promise<void>;
   prepare(client: PublicClient, scope: string): Promise<PreparedAuthorization>;
   /** Stores the pending authorization, then sends the browser to the provider. */
@@ -51,7 +61,14 @@ export interface AppActions {
   /** Handles the provider's answer this page was opened with (once); null when there was none. */
   takeCallback(): Promise<CallbackOutcome | null>;
   exchange(connectionId: string): Promise<StepOutcome>;
-  refresh(connectionId: string): Promise<StepOutcome>;
+  /** Refreshes; a handed-off connection needs `confirmHandedOff` (the user said yes). */
+  refresh(connectionId: string, options?: { confirmHandedOff?: boolean }): Promise<StepOutcome>;
+  /** The hand-off for a server; marks the connection handed off (auto-refresh off). */
+  exportForServer(connectionId: string): Promise<Handoff>;
+  setAutoRefresh(connectionId: string, settings: ConnectionSettings): Promise<void>;
+  importTokens(clientId: string, text: string): Promise<ImportOutcome>;
+  /** When the next automatic refresh of a connection is due, if one is planned in this tab. */
+  nextAutoRefresh(connectionId: string): number | null;
   forget(connectionId: string): Promise<void>;
   rename(connectionId: string, name: string): Promise<void>;
   events(connectionId: string): Promise<ConnectionEvent[]>;
@@ -82,7 +99,8 @@ export function AppStateProvider(
     storageError: null,
   });
 
-  const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("tokendesk");
+  const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL_NAME);
+  const worker = props.fetch === undefined ? connectTokenWorker() : null;
   const dbReady: Promise<Db> = openDb();
   const fetchImpl = props.fetch ?? ((input, init) => fetch(input, init));
   const relayReady: Promise<RelayClient> = loadRuntimeConfig(root, fetchImpl).then((config) => {
@@ -90,9 +108,22 @@ export function AppStateProvider(
     return createRelayClient(config.relay, fetchImpl);
   });
 
+  const autoRefresher = createAutoRefresher({
+    now: Date.now,
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+    refresh: (id, token) =>
+      runStep({
+        op: "refresh",
+        connectionId: id,
+        options: { expectedRefreshToken: token, trigger: "auto" },
+      }).catch(() => undefined),
+  });
+
   const reloadConnections = async () => {
     try {
       const connections = await listConnections(await dbReady);
+      autoRefresher.update(connections);
       setState("connections", reconcile(connections, { key: "id" }));
       setState({ connectionsLoaded: true, storageError: null });
     } catch (error) {
@@ -114,7 +145,26 @@ export function AppStateProvider(
     },
   });
 
-  const recipeFor = (client: PublicClient): Recipe => findRecipe(client.provider) ?? custom;
+  const recipeFor = (client: Pick<PublicClient, "provider">): Recipe => findRecipe(client.provider) ?? custom;
+
+  /**
+   * Sends a token request through the shared worker, so the answer is stored even if this tab
+   * closes meanwhile; in the page itself where there is no worker.
+   */
+  async function runStep(step: TokenStep): Promise<StepOutcome> {
+    const relay = await relayReady;
+    if (worker !== null) {
+      try {
+        return await worker.run(step, relay.base);
+      } catch (error) {
+        if (!(error instanceof WorkerUnavailableError)) throw error;
+      }
+    }
+    const [l, d] = await Promise.all([lifecycle(), deps()]);
+    return step.op === "exchange"
+      ? l.exchangeCode(d, step.connectionId)
+      : l.refreshConnection(d, step.connectionId, step.options);
+  }
 
   const reloadClients = async () => {
     setState("clientsError", null);
@@ -183,11 +233,57 @@ export function AppStateProvider(
       return callbackOutcome;
     },
     async exchange(id) {
-      return (await lifecycle()).exchangeCode(await deps(), id);
+      const outcome = await runStep({ op: "exchange", connectionId: id });
+      await reloadConnections();
+      return outcome;
     },
-    async refresh(id) {
+    async refresh(id, options = {}) {
       const current = state.connections.find((c) => c.id === id);
-      return (await lifecycle()).refreshConnection(await deps(), id, current?.tokenSet?.refreshToken ?? null);
+      const outcome = await runStep({
+        op: "refresh",
+        connectionId: id,
+        options: {
+          expectedRefreshToken: current?.tokenSet?.refreshToken ?? null,
+          confirmHandedOff: options.confirmHandedOff === true,
+          trigger: "user",
+        },
+      });
+      await reloadConnections();
+      return outcome;
+    },
+    async exportForServer(id) {
+      const connection = state.connections.find((c) => c.id === id);
+      if (connection?.tokenSet?.refreshToken == null)
+        throw new Error("This connection has no refresh token to hand off.");
+      const client = state.clients?.find((c) => c.id === connection.clientId);
+      if (client === undefined) {
+        throw new Error(
+          `The relay does not list client "${connection.clientId}", whose token endpoint the export needs.`,
+        );
+      }
+      const [{ buildHandoff }, l, d, { fingerprint }] = await Promise.all([
+        handoff(),
+        lifecycle(),
+        deps(),
+        import("../../oauth/fingerprint.ts"),
+      ]);
+      const result = buildHandoff(client, recipeFor(client), connection.tokenSet);
+      await l.markHandedOff(d, id, await fingerprint(connection.tokenSet.refreshToken));
+      return result;
+    },
+    async setAutoRefresh(id, settings) {
+      const [l, d] = await Promise.all([lifecycle(), deps()]);
+      await l.setAutoRefresh(d, id, settings);
+    },
+    async importTokens(clientId, text) {
+      const client = state.clients?.find((c) => c.id === clientId);
+      if (client === undefined)
+        return { kind: "refused", message: `The relay does not list client "${clientId}".` };
+      const [l, d] = await Promise.all([lifecycle(), deps()]);
+      return l.importTokens(d, { clientId, provider: client.provider, text });
+    },
+    nextAutoRefresh(id) {
+      return autoRefresher.scheduled().get(id) ?? null;
     },
     async forget(id) {
       await deleteConnection(await dbReady, id);
@@ -212,7 +308,10 @@ export function AppStateProvider(
       channel.onmessage = () => void reloadConnections();
     }
   });
-  onCleanup(() => channel?.close());
+  onCleanup(() => {
+    channel?.close();
+    autoRefresher.stop();
+  });
 
   return <Context.Provider value={[state, actions]}>{props.children}</Context.Provider>;
 }

@@ -1,0 +1,20 @@
+/**
+ * Messages between a page and the shared worker that sends token requests. The worker is shared by
+ * every tokendesk tab of the origin, so a tab that closes mid-request does not take the answer with
+ * it: the worker stores it, and the other tabs show it.
+ */
+import type { RefreshOptions, StepOutcome } from "./lifecycle.ts";
+
+/** One token request a page asks for. */
+export type TokenStep =
+  | { readonly op: "exchange"; readonly connectionId: string }
+  | { readonly op: "refresh"; readonly connectionId: string; readonly options: RefreshOptions };
+
+export type WorkerRequest = TokenStep & { readonly id: number; readonly relayBase: string };
+
+export type WorkerReply =
+  | { readonly id: number; readonly ok: true; readonly outcome: StepOutcome }
+  | { readonly id: number; readonly ok: false; readonly message: string };
+
+/** The BroadcastChannel every tab listens on for connection changes. */
+export const CHANNEL_NAME = "tokendesk";
