@@ -5,25 +5,15 @@
 import { fileURLToPath } from "node:url";
 import type { Plugin, UserConfig } from "vite";
 import solid from "vite-plugin-solid";
+import { CONTENT_SECURITY_POLICY } from "../relay/headers.ts";
 import { type DevServerOptions, tokendeskDev } from "./vite-plugin.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-/**
- * The page's Content-Security-Policy. Only the built page carries it: the dev server injects styles
- * and a websocket for hot reload, which a strict policy would block.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  // The relay may live on another origin (config.json); tokens only ever go there.
-  "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "object-src 'none'",
-].join("; ");
+// The page's CSP lives with the other security headers, where the Worker can import it too. Only the
+// built page carries it: the dev server injects styles and a websocket for hot reload, which a
+// strict policy would block.
+export { CONTENT_SECURITY_POLICY } from "../relay/headers.ts";
 
 function contentSecurityPolicy(): Plugin {
   return {
