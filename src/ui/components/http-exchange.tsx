@@ -35,7 +35,7 @@ export function HttpExchange(props: {
     <div class="exchange">
       <Show when={props.sent}>
         {(sent) => (
-          <section aria-label="Request as sent">
+          <div class="exchange-part">
             <h4>Request{props.title ? ` · ${props.title}` : ""}</h4>
             <pre class="http" data-testid="sent-request">
               <span class="request-line">
@@ -46,12 +46,12 @@ export function HttpExchange(props: {
               {"\n"}
               {pretty(sent().body, sent().headers["content-type"] ?? sent().headers["Content-Type"])}
             </pre>
-          </section>
+          </div>
         )}
       </Show>
       <Show when={props.upstream} fallback={<p class="muted">No answer from the provider.</p>}>
         {(upstream) => (
-          <section aria-label="Response">
+          <div class="exchange-part">
             <h4>
               Response · {upstream().status}
               <Show when={props.ms !== undefined}> · {props.ms} ms</Show>
@@ -61,7 +61,7 @@ export function HttpExchange(props: {
               {"\n"}
               {pretty(upstream().body, upstream().headers["content-type"])}
             </pre>
-          </section>
+          </div>
         )}
       </Show>
     </div>

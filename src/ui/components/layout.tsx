@@ -1,16 +1,60 @@
 import { A } from "@solidjs/router";
-import type { ParentProps } from "solid-js";
+import { createSignal, onMount, type ParentProps } from "solid-js";
+
+type Theme = "system" | "light" | "dark";
+const THEMES: readonly Theme[] = ["system", "light", "dark"];
+const THEME_KEY = "tokendesk.theme";
+
+function applyTheme(theme: Theme) {
+  if (theme === "system") delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+}
+
+/** Follows the system setting unless the person picked light or dark here. */
+function ThemeSwitch() {
+  const [theme, setTheme] = createSignal<Theme>("system");
+  onMount(() => {
+    const saved = localStorage.getItem(THEME_KEY);
+    if (saved === "light" || saved === "dark") setTheme(saved);
+    applyTheme(theme());
+  });
+  const next = () => {
+    const value = THEMES[(THEMES.indexOf(theme()) + 1) % THEMES.length] ?? "system";
+    setTheme(value);
+    if (value === "system") localStorage.removeItem(THEME_KEY);
+    else localStorage.setItem(THEME_KEY, value);
+    applyTheme(value);
+  };
+  return (
+    <button
+      type="button"
+      class="copy theme-switch"
+      onClick={next}
+      aria-label={`Theme: ${theme()}. Change theme`}
+    >
+      Theme: {theme()}
+    </button>
+  );
+}
 
 export function Layout(props: ParentProps) {
   return (
     <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
       <header class="topbar">
-        <A href="/" class="brand" end>
-          tokendesk
-        </A>
+        <h1 class="brand-heading">
+          <A href="/" class="brand" end>
+            tokendesk
+          </A>
+        </h1>
         <span class="tagline">OAuth 2.0 workbench · your secret stays in the relay</span>
+        <ThemeSwitch />
       </header>
-      <main class="page">{props.children}</main>
+      <main class="page" id="main" tabindex="-1">
+        {props.children}
+      </main>
     </>
   );
 }

@@ -2,11 +2,12 @@ import { A, useNavigate, useParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import type { Handoff } from "../../oauth/handoff.ts";
 import type { Connection } from "../../store/records.ts";
-import { connectionStatus, STATUS_TEXT } from "../../store/status.ts";
+import { connectionStatus } from "../../store/status.ts";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
 import { formatInstant, formatTime } from "../components/format.ts";
 import { HttpExchange } from "../components/http-exchange.tsx";
+import { StatusBadge } from "../components/status-badge.tsx";
 import { TokenField } from "../components/token-field.tsx";
 import { useAppState } from "../state/app-state.tsx";
 import { useClock } from "../state/clock.ts";
@@ -415,9 +416,7 @@ export function ConnectionPage() {
           <h2 id="connection-heading">{c().name}</h2>
           <Rename connection={c()} />
           <p>
-            <span class={`status status-${connectionStatus(c(), now())}`} data-testid="status">
-              {STATUS_TEXT[connectionStatus(c(), now())]}
-            </span>{" "}
+            <StatusBadge status={connectionStatus(c(), now())} testId="status" />{" "}
             <span class="muted">
               client {c().clientId} · provider {c().provider}
             </span>

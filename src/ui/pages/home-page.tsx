@@ -1,9 +1,10 @@
 import { A, useNavigate } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import type { PublicClient } from "../../relay/contract.ts";
-import { connectionStatus, STATUS_TEXT } from "../../store/status.ts";
+import { connectionStatus } from "../../store/status.ts";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
+import { StatusBadge } from "../components/status-badge.tsx";
 import { useAppState } from "../state/app-state.tsx";
 import { useClock } from "../state/clock.ts";
 
@@ -147,9 +148,7 @@ export function HomePage() {
               {(connection) => (
                 <li>
                   <A href={`/connections/${connection.id}`}>{connection.name}</A>{" "}
-                  <span class={`status status-${connectionStatus(connection, now())}`}>
-                    {STATUS_TEXT[connectionStatus(connection, now())]}
-                  </span>{" "}
+                  <StatusBadge status={connectionStatus(connection, now())} />{" "}
                   <Show when={connection.tokenSet}>
                     {(tokens) => (
                       <Countdown label="Access token" expiresAt={tokens().accessExpiresAt} now={now()} />

@@ -1,0 +1,208 @@
+/**
+ * Every page and state, in light and dark, checked by axe-core in Chromium; the whole walk with the
+ * keyboard only; and nothing wider than a 360 px screen.
+ */
+import { createRequire } from "node:module";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RelayFault } from "../../src/dev/vite-plugin.ts";
+import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
+import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+let dev: RunningDevServer;
+let browser: Browser;
+const faults: RelayFault[] = [];
+
+interface AxeResult {
+  violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }>;
+}
+
+/** axe-core's violations on the page as it is now, one line each. */
+async function _axe(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = (await page.evaluate(() =>
+    (window as unknown as { axe: { run(): Promise<unknown> } }).axe.run(),
+  )) as AxeResult;
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+}
+
+/** Elements wider than the viewport (the cause of horizontal scrolling), by tag and class. */
+async function _overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const wide: string[] = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const rect = el.getBoundingClientRect();
+      if (
+        rect.width > 0 &&
+        (rect.right > width + 1 || rect.left < -1) &&
+        !el.closest(".sr-only, .skip-link")
+      ) {
+        wide.push(`${el.tagName.toLowerCase()}.${el.className} (${Math.round(rect.right)} > ${width})`);
+      }
+    }
+    if (document.documentElement.scrollWidth > width)
+      wide.push(`page scrolls to ${document.documentElement.scrollWidth}`);
+    return wide;
+  });
+}
+
+/** Presses Tab until the focused element has this accessible text; fails after 60 presses. */
+async function _tabTo(page: Page, text: RegExp): Promise<void> {
+  for (let i = 0; i < 60; i += 1) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el ? `${el.getAttribute("aria-label") ?? ""} ${el.innerText ?? ""}`.trim() : "";
+    });
+    if (text.test(focused)) return;
+  }
+  throw new Error(`Tab never reached ${text}`);
+}
+
+async function _login(page: Page): Promise<void> {
+  const back = page.waitForURL(/#\/connections\//);
+  const login = page.getByPlaceholder("Enter any login");
+  if (await Promise.race([login.waitFor().then(() => true), back.then(() => false)])) {
+    await page.keyboard.type("dana");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("x");
+    await page.keyboard.press("Enter");
+  }
+  const consent = page.getByRole("button", { name: "Continue", exact: true });
+  if (await Promise.race([consent.waitFor().then(() => true), back.then(() => false)])) {
+    await page.keyboard.press("Enter");
+  }
+  await back;
+}
+
+beforeAll(async () => {
+  dev = await startDevServer({ faults });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (browser) await removeProfile(browser.profile);
+  await dev?.close();
+});
+
+describe("keyboard only", () => {
+  it("completes authorize → exchange → refresh without a mouse", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${dev.origin}/`);
+    await page.getByRole("link", { name: "Authorize" }).waitFor();
+    await _tabTo(page, /^Authorize$/);
+    await page.keyboard.press("Enter");
+    await page.getByTestId("authorization-url").waitFor();
+    await _tabTo(page, /^Continue to /);
+    await page.keyboard.press("Enter");
+    await _login(page);
+    await _tabTo(page, /^Exchange$/);
+    await page.keyboard.press("Enter");
+    await page.getByTestId("refresh-token").waitFor();
+    const before = await page.getByTestId("refresh-token").textContent();
+    await _tabTo(page, /^Refresh$/);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      (old) => document.querySelector('[data-testid="refresh-token"]')?.textContent !== old,
+      before,
+    );
+    await page.close();
+  });
+});
+
+describe("every page and state", () => {
+  const states: Array<{ name: string; reach: (page: Page) => Promise<void> }> = [
+    {
+      name: "home",
+      reach: async (p) =>
+        void (await p.goto(`${dev.origin}/`), await p.getByRole("link", { name: "Authorize" }).waitFor()),
+    },
+    {
+      name: "authorize",
+      reach: async (p) =>
+        void (await p.goto(`${dev.origin}/#/authorize/demo`),
+        await p.getByTestId("authorization-url").waitFor()),
+    },
+    {
+      name: "refused callback",
+      reach: async (p) =>
+        void (await p.goto(`${dev.origin}/callback/?code=x&state=y`),
+        await p.getByRole("heading", { name: "Unknown or already used authorization" }).waitFor()),
+    },
+    {
+      name: "not found",
+      reach: async (p) =>
+        void (await p.goto(`${dev.origin}/#/nowhere`),
+        await p.getByRole("heading", { name: "Nothing here" }).waitFor()),
+    },
+    {
+      name: "code received",
+      reach: async (p) => {
+        await p.goto(`${dev.origin}/#/authorize/demo`);
+        await p.getByRole("button", { name: /^Continue to/ }).click();
+        await _login(p);
+        await p.getByRole("button", { name: "Exchange" }).waitFor();
+      },
+    },
+    {
+      name: "tokens, auto-refresh on, history open",
+      reach: async (p) => {
+        await p.getByRole("button", { name: "Exchange" }).click();
+        await p.getByTestId("refresh-token").waitFor();
+        await p.getByRole("checkbox", { name: "Refresh automatically" }).check();
+        await p.getByTestId("next-auto-refresh").waitFor();
+        for (const d of await p.locator("details").all())
+          await d.evaluate((el) => el.setAttribute("open", ""));
+      },
+    },
+    {
+      name: "outcome unknown",
+      reach: async (p) => {
+        await p.getByRole("checkbox", { name: "Refresh automatically" }).uncheck();
+        faults.push({ kind: "drop" });
+        await p.getByRole("button", { name: "Refresh", exact: true }).click();
+        await p.getByRole("heading", { name: "Refresh: outcome unknown" }).waitFor();
+      },
+    },
+    {
+      name: "handed off, asking to confirm",
+      reach: async (p) => {
+        await p.getByRole("button", { name: "Export for a server" }).click();
+        await p.getByTestId("handoff-env").waitFor();
+        await p.getByRole("button", { name: "Refresh", exact: true }).click();
+        await p.getByRole("alertdialog").waitFor();
+      },
+    },
+    {
+      name: "home with a connection and the import form open",
+      reach: async (p) => {
+        await p.goto(`${dev.origin}/`);
+        await p.getByText("Import a token response or a refresh token").click();
+        await p.getByLabel("Token response JSON, or a refresh token alone").waitFor();
+      },
+    },
+  ];
+
+  for (const scheme of ["light", "dark"] as const) {
+    it(`has no axe violations and nothing wider than 360 px, ${scheme}`, async () => {
+      const page = await browser.context.newPage();
+      await page.emulateMedia({ colorScheme: scheme });
+      const problems: string[] = [];
+      for (const state of states) {
+        await page.setViewportSize({ width: 1100, height: 900 });
+        await state.reach(page);
+        for (const v of await _axe(page)) problems.push(`${state.name}: ${v}`);
+        await page.setViewportSize({ width: 360, height: 800 });
+        for (const w of await _overflowing(page)) problems.push(`${state.name} at 360 px: ${w}`);
+      }
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+  }
+});
