@@ -2,8 +2,9 @@ import type { Recipe } from "./types.ts";
 
 /**
  * Any other provider: the operator names the token endpoint, client authentication and body
- * encoding in the relay's configuration; the authorization endpoint comes from there or is typed
- * by the user. Nothing is known about lifetimes beyond what each response states.
+ * encoding in the relay's configuration, typed or filled from the issuer's RFC 8414 / OpenID
+ * discovery metadata (see discovery.ts and the page's "Discover a provider"). Nothing is known about
+ * lifetimes beyond what each response states.
  */
 export const custom: Recipe = {
   id: "custom",

@@ -14,9 +14,10 @@ export type BodyEncoding = "form" | "json";
  * What a refresh does to the refresh token that was used:
  * - `reusable`: it stays valid (Google, Microsoft);
  * - `rotating`: a new one comes back and the old one stops working, possibly after a grace period;
- * - `single-use`: it works exactly once (FreshBooks).
+ * - `single-use`: it works exactly once (FreshBooks);
+ * - `none`: the provider issues no refresh tokens (GitHub OAuth apps: their tokens do not expire).
  */
-export type RefreshPolicy = "reusable" | "rotating" | "single-use";
+export type RefreshPolicy = "reusable" | "rotating" | "single-use" | "none";
 
 /** A lifetime in seconds, `null` where the provider states none, with how sure we are of it. */
 export interface Lifetime {
@@ -25,6 +26,8 @@ export interface Lifetime {
   readonly confirmed: boolean;
   /** Where the figure comes from (a documentation URL or "configured"). */
   readonly source?: string;
+  /** What the figure alone does not say, e.g. "stated in each response as refresh_token_expires_in". */
+  readonly note?: string;
 }
 
 /** The endpoints of one environment (production, sandbox, or a single custom server). */
@@ -33,12 +36,27 @@ export interface Endpoints {
   readonly authorization_endpoint: string;
   readonly token_endpoint: string;
   readonly revocation_endpoint?: string;
+  /**
+   * The "who am I" endpoint: GET with the access token as a Bearer token answers with the account the
+   * token belongs to. The relay calls only this URL for the identity probe.
+   */
+  readonly identity_endpoint?: string;
 }
 
 /** A count of requests allowed per window, as a provider documents it. */
 export interface RateLimit {
   readonly requests: number;
   readonly perSeconds: number;
+  /** Absent or `false` until checked against the provider's documentation. */
+  readonly confirmed?: boolean;
+  readonly source?: string;
+}
+
+/** A parameter the provider adds to the redirect URI beside `code` and `state`, kept with the code. */
+export interface CallbackParam {
+  readonly name: string;
+  /** What it identifies, in a few words ("the QuickBooks company that was connected"). */
+  readonly meaning: string;
 }
 
 export interface Recipe {
@@ -51,6 +69,17 @@ export interface Recipe {
    */
   readonly environments: Readonly<Record<string, Endpoints>> | null;
   readonly defaultEnvironment?: string;
+  /**
+   * Endpoints for environments the client names freely (Microsoft: a tenant id or domain), used when
+   * the name is none of `environments` and matches `pattern` in full. `{environment}` in each URL is
+   * replaced by the name; the pattern admits no `/`, `?`, `#` or `@`, so the name cannot change the host.
+   */
+  readonly environmentTemplate?: {
+    readonly pattern: string;
+    readonly endpoints: Endpoints;
+    /** For error messages: what such a name looks like. */
+    readonly example: string;
+  };
   readonly tokenEndpointAuthMethod: ClientAuthMethod;
   readonly bodyEncoding: BodyEncoding;
   /** Whether the provider is known to verify PKCE. tokendesk sends S256 either way. */
@@ -61,6 +90,8 @@ export interface Recipe {
     readonly required: boolean;
     readonly separator: " " | "," | "+";
     readonly suggestions: readonly string[];
+    /** Scopes the page always requests (Xero, Microsoft: `offline_access`, or no refresh token comes back). */
+    readonly mustInclude?: readonly string[];
   };
   readonly lifetimes: {
     readonly code: Lifetime;
@@ -68,6 +99,10 @@ export interface Recipe {
     readonly refresh: Lifetime;
   };
   readonly refreshPolicy: RefreshPolicy;
+  /** How long a refresh token still works after it was used (Xero: 30 minutes, for a lost answer). */
+  readonly refreshGrace?: Lifetime;
+  /** Whether a refresh ends the previous access token at once (FreshBooks, GitHub App user tokens). */
+  readonly refreshEndsAccessToken?: boolean;
   readonly refreshRateLimit: RateLimit | null;
   readonly redirectRules: {
     readonly httpsOnly: boolean;
@@ -80,6 +115,18 @@ export interface Recipe {
   readonly refreshExpiresInFields: readonly string[];
   /** Headers every request to this provider must carry (FreeAgent refuses requests without a User-Agent). */
   readonly requestHeaders?: Readonly<Record<string, string>>;
+  /** Parameters of the redirect back worth keeping and showing beside the code (QuickBooks `realmId`). */
+  readonly callbackParams?: readonly CallbackParam[];
+  /**
+   * A response field stating when the provider issued the tokens, in Unix seconds (FreshBooks
+   * `created_at`). Recorded only: lifetimes still count from receipt, because the provider's clock and
+   * this browser's may disagree.
+   */
+  readonly issuedAtField?: string;
+  /** Where the identity probe's answer names the account: dotted paths, first present wins. */
+  readonly identityFields?: readonly string[];
+  /** Where an app is registered, and the documentation the recipe follows. */
+  readonly links?: { readonly register?: string; readonly docs?: string };
   /** One sentence a user needs before authorizing. */
   readonly notes?: string;
 }

@@ -4,7 +4,7 @@
  * Every problem is a {@link RelayConfigError} whose message names the field and what to do.
  */
 import { recipes as builtInRecipes } from "../providers/index.ts";
-import type { BodyEncoding, ClientAuthMethod, Recipe } from "../providers/types.ts";
+import type { BodyEncoding, ClientAuthMethod, Endpoints, Recipe } from "../providers/types.ts";
 import type { PublicClient } from "./contract.ts";
 import { checkEndpointUrl, parseExactOrigin, RESERVED_OUTBOUND_HEADERS } from "./policy.ts";
 import { createTokenBucketLimiter, parseRate, type Rate, type RelayRateLimits } from "./rate-limit.ts";
@@ -21,6 +21,8 @@ export interface RelayClientConfig {
   issuer?: string;
   authorization_endpoint?: string;
   token_endpoint?: string;
+  /** The identity probe's URL, for providers whose endpoints come from this configuration (custom, demo). */
+  identity_endpoint?: string;
   token_endpoint_auth_method?: ClientAuthMethod;
   body_encoding?: BodyEncoding;
 }
@@ -86,6 +88,8 @@ export interface ResolvedClient {
   readonly issuer: string | null;
   readonly authorizationEndpoint: string | null;
   readonly tokenEndpoint: string;
+  /** The only URL `POST {base}/probe` calls for this client; null when there is none. */
+  readonly identityEndpoint: string | null;
   readonly authMethod: ClientAuthMethod;
   readonly bodyEncoding: BodyEncoding;
   /** The recipe's extra outbound headers, names lower-cased. */
@@ -116,6 +120,7 @@ const CLIENT_FIELDS: readonly string[] = [
   "issuer",
   "authorization_endpoint",
   "token_endpoint",
+  "identity_endpoint",
   "token_endpoint_auth_method",
   "body_encoding",
 ];
@@ -262,6 +267,7 @@ export function toPublicClient(client: ResolvedClient): PublicClient {
     issuer: client.issuer,
     authorization_endpoint: client.authorizationEndpoint,
     token_endpoint: client.tokenEndpoint,
+    identity_endpoint: client.identityEndpoint,
     token_endpoint_auth_method: client.authMethod,
     body_encoding: client.bodyEncoding,
   };
@@ -341,10 +347,12 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
   const issuerOption = optionalEndpoint(raw, "issuer", f);
   const authorizationOption = optionalEndpoint(raw, "authorization_endpoint", f);
   const tokenOption = optionalEndpoint(raw, "token_endpoint", f);
+  const identityOption = optionalEndpoint(raw, "identity_endpoint", f);
 
   let environment: string | null = null;
   let issuer = issuerOption ?? null;
   let authorizationEndpoint = authorizationOption ?? null;
+  let identityEndpoint = identityOption ?? null;
   let tokenEndpoint: string;
   const environmentOption = optionalString(raw, "environment", f);
   if (recipe.environments === null) {
@@ -367,11 +375,13 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     const endpoints =
       chosen !== undefined && Object.hasOwn(recipe.environments, chosen)
         ? recipe.environments[chosen]
-        : undefined;
+        : templateEndpoints(recipe, chosen);
     if (chosen === undefined || endpoints === undefined) {
+      const template =
+        recipe.environmentTemplate === undefined ? "" : `, or ${recipe.environmentTemplate.example}`;
       throw fail(
         ".environment",
-        `${JSON.stringify((chosen ?? "").slice(0, 64))} is not an environment of provider ${recipe.id}; use one of ${names.join(", ")}.`,
+        `${JSON.stringify((chosen ?? "").slice(0, 64))} is not an environment of provider ${recipe.id}; use one of ${names.join(", ")}${template}.`,
       );
     }
     const recipeSays = (field: string, ours: string | undefined, theirs: string | undefined) => {
@@ -385,8 +395,10 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     recipeSays("token_endpoint", tokenOption, endpoints.token_endpoint);
     recipeSays("authorization_endpoint", authorizationOption, endpoints.authorization_endpoint);
     recipeSays("issuer", issuerOption, endpoints.issuer);
+    recipeSays("identity_endpoint", identityOption, endpoints.identity_endpoint);
     environment = chosen;
     tokenEndpoint = endpoints.token_endpoint;
+    identityEndpoint = endpoints.identity_endpoint ?? null;
     authorizationEndpoint = endpoints.authorization_endpoint;
     issuer = endpoints.issuer ?? null;
   }
@@ -453,6 +465,7 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
   if (issuerOption !== undefined) config.issuer = issuerOption;
   if (authorizationOption !== undefined) config.authorization_endpoint = authorizationOption;
   if (tokenOption !== undefined) config.token_endpoint = tokenOption;
+  if (identityOption !== undefined) config.identity_endpoint = identityOption;
   if (authOption !== undefined) config.token_endpoint_auth_method = authOption as ClientAuthMethod;
   if (encodingOption !== undefined) config.body_encoding = encodingOption as BodyEncoding;
 
@@ -465,9 +478,33 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     issuer,
     authorizationEndpoint,
     tokenEndpoint,
+    identityEndpoint,
     authMethod,
     bodyEncoding,
     requestHeaders,
+  };
+}
+
+/**
+ * The endpoints of an environment a recipe lets the client name freely (a Microsoft tenant), or
+ * undefined. The name must match the recipe's pattern in full, so it stays one path segment.
+ */
+function templateEndpoints(recipe: Recipe, name: string | undefined): Endpoints | undefined {
+  const template = recipe.environmentTemplate;
+  if (template === undefined || name === undefined) return undefined;
+  if (!new RegExp(`^(?:${template.pattern})$`).test(name)) return undefined;
+  const fill = (url: string) => url.replaceAll("{environment}", name);
+  const { endpoints } = template;
+  return {
+    authorization_endpoint: fill(endpoints.authorization_endpoint),
+    token_endpoint: fill(endpoints.token_endpoint),
+    ...(endpoints.issuer === undefined ? {} : { issuer: fill(endpoints.issuer) }),
+    ...(endpoints.revocation_endpoint === undefined
+      ? {}
+      : { revocation_endpoint: fill(endpoints.revocation_endpoint) }),
+    ...(endpoints.identity_endpoint === undefined
+      ? {}
+      : { identity_endpoint: fill(endpoints.identity_endpoint) }),
   };
 }
 

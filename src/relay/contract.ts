@@ -20,6 +20,11 @@ export interface PublicClient {
   readonly issuer: string | null;
   readonly authorization_endpoint: string | null;
   readonly token_endpoint: string;
+  /**
+   * The identity probe's URL (v1.2): `POST {base}/probe` calls it and nothing else for this client.
+   * Null when the provider has no "who am I" endpoint tokendesk knows.
+   */
+  readonly identity_endpoint: string | null;
   readonly token_endpoint_auth_method: ClientAuthMethod;
   readonly body_encoding: BodyEncoding;
 }

@@ -7,6 +7,13 @@ import { type RelayOptions, type ResolvedClient, resolveRelayOptions, toPublicCl
 import type { ClientsResponse, Envelope, RelayErrorBody, SentRequest } from "./contract.ts";
 import { REDACTED } from "./contract.ts";
 import {
+  buildDiscoveryRequest,
+  buildProbeRequest,
+  checkDiscoveryRequest,
+  checkProbeRequest,
+  type LookupRequest,
+} from "./lookups.ts";
+import {
   basicAuthorization,
   checkJsonContentType,
   checkOrigin,
@@ -43,6 +50,8 @@ export type RelayErrorCode =
   | "unsupported_grant_type"
   | "invalid_redirect_uri"
   | "credentials_not_allowed"
+  | "no_identity_endpoint"
+  | "issuer_not_allowed"
   | "origin_not_allowed"
   | "upstream_unreachable"
   | "upstream_timeout"
@@ -51,12 +60,14 @@ export type RelayErrorCode =
   | "relay_misconfigured"
   | "internal_error";
 
-type Route = "health" | "clients" | "token";
+type Route = "health" | "clients" | "token" | "probe" | "discovery";
 
 const ROUTE_METHODS: Readonly<Record<Route, readonly string[]>> = {
   health: ["GET", "HEAD"],
   clients: ["GET", "HEAD"],
   token: ["POST"],
+  probe: ["POST"],
+  discovery: ["POST"],
 };
 
 const BASE_HEADERS: Readonly<Record<string, string>> = {
@@ -225,6 +236,12 @@ export function createRelay(options: RelayOptions): RelayHandler {
       case "token":
         response = await token(request, exchange);
         break;
+      case "probe":
+        response = await probe(request, exchange);
+        break;
+      case "discovery":
+        response = await discovery(request, exchange);
+        break;
     }
     return method === "HEAD"
       ? new Response(null, { status: response.status, headers: response.headers })
@@ -235,47 +252,12 @@ export function createRelay(options: RelayOptions): RelayHandler {
     // Before reading anything: a caller over its limit costs no parsing and never reaches upstream.
     const ipLimited = await limited(settings.rateLimit.perIp, exchange.ipKey, exchange, "this address");
     if (ipLimited !== undefined) return ipLimited;
-    const refusedHeader = REFUSED_REQUEST_HEADERS.find((name) => request.headers.has(name));
-    if (refusedHeader !== undefined) {
-      return exchange.fail(
-        400,
-        "credentials_not_allowed",
-        "Remove the Authorization header: the relay authenticates to the provider with the configured client's own credentials.",
-      );
-    }
-    const contentTypeProblem = checkJsonContentType(request.headers.get("content-type"));
-    if (contentTypeProblem !== undefined) {
-      return exchange.fail(415, "unsupported_media_type", contentTypeProblem);
-    }
-    const tooLarge = () =>
-      exchange.fail(
-        413,
-        "request_too_large",
-        `The request body is larger than ${settings.maxRequestBytes} bytes; a token request is a small JSON object.`,
-      );
-    const declared = request.headers.get("content-length")?.trim();
-    if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > settings.maxRequestBytes) {
-      return tooLarge();
-    }
-    let bytes: Uint8Array | typeof TOO_LARGE;
-    try {
-      bytes = await readBounded(request.body, settings.maxRequestBytes);
-    } catch {
-      return exchange.fail(400, "invalid_request", "The request body could not be read; send it again.");
-    }
-    if (bytes === TOO_LARGE) return tooLarge();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-    } catch {
-      // The engine's message quotes the input, which may hold a code: describe the problem instead.
-      return exchange.fail(
-        400,
-        "invalid_request",
-        'The body is not valid UTF-8 JSON; send one JSON object such as {"client":"…","grant_type":"refresh_token","refresh_token":"…"}.',
-      );
-    }
-    const checked = checkTokenRequest(parsed, settings.clients);
+    const read = await readJson(request, exchange, {
+      name: "a token request",
+      example: '{"client":"…","grant_type":"refresh_token","refresh_token":"…"}',
+    });
+    if (!read.ok) return read.response;
+    const checked = checkTokenRequest(read.value, settings.clients);
     const client = checked.client;
     if (client !== undefined) exchange.facts.client = client.id;
     const grantType = checked.ok ? checked.grant.grant_type : checked.grantType;
@@ -318,9 +300,134 @@ export function createRelay(options: RelayOptions): RelayHandler {
     );
   }
 
+  /**
+   * Reads the JSON body of a POST under the relay's rules: no caller `Authorization`, JSON content
+   * type, bounded size, valid UTF-8 JSON. Every route that takes a body reads it here.
+   */
+  async function readJson(
+    request: Request,
+    exchange: Exchange,
+    shape: { readonly name: string; readonly example: string },
+  ): Promise<
+    { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly response: Response }
+  > {
+    const refuse = (response: Response) => ({ ok: false, response }) as const;
+    const refusedHeader = REFUSED_REQUEST_HEADERS.find((name) => request.headers.has(name));
+    if (refusedHeader !== undefined) {
+      return refuse(
+        exchange.fail(
+          400,
+          "credentials_not_allowed",
+          "Remove the Authorization header: the relay authenticates to the provider with the configured client's own credentials.",
+        ),
+      );
+    }
+    const contentTypeProblem = checkJsonContentType(request.headers.get("content-type"));
+    if (contentTypeProblem !== undefined) {
+      return refuse(exchange.fail(415, "unsupported_media_type", contentTypeProblem));
+    }
+    const tooLarge = () =>
+      refuse(
+        exchange.fail(
+          413,
+          "request_too_large",
+          `The request body is larger than ${settings.maxRequestBytes} bytes; ${shape.name} is a small JSON object.`,
+        ),
+      );
+    const declared = request.headers.get("content-length")?.trim();
+    if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > settings.maxRequestBytes) {
+      return tooLarge();
+    }
+    let bytes: Uint8Array | typeof TOO_LARGE;
+    try {
+      bytes = await readBounded(request.body, settings.maxRequestBytes);
+    } catch {
+      return refuse(
+        exchange.fail(400, "invalid_request", "The request body could not be read; send it again."),
+      );
+    }
+    if (bytes === TOO_LARGE) return tooLarge();
+    try {
+      return { ok: true, value: JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) };
+    } catch {
+      // The engine's message quotes the input, which may hold a code: describe the problem instead.
+      return refuse(
+        exchange.fail(
+          400,
+          "invalid_request",
+          `The body is not valid UTF-8 JSON; send one JSON object such as ${shape.example}.`,
+        ),
+      );
+    }
+  }
+
+  /** `POST {base}/probe`: who the access token belongs to, from the client's identity endpoint only. */
+  async function probe(request: Request, exchange: Exchange): Promise<Response> {
+    const read = await readJson(request, exchange, {
+      name: "a probe request",
+      example: '{"client":"…","access_token":"…"}',
+    });
+    if (!read.ok) return read.response;
+    // The same per-address limit as token requests: each probe is a request to the provider.
+    const ipLimited = await limited(settings.rateLimit.perIp, exchange.ipKey, exchange, "this address");
+    if (ipLimited !== undefined) return ipLimited;
+    const checked = checkProbeRequest(read.value, settings.clients);
+    if (!checked.ok) {
+      if (checked.client !== undefined) exchange.facts.client = checked.client;
+      return exchange.fail(400, checked.error, checked.description);
+    }
+    const { client, accessToken } = checked;
+    exchange.facts.client = client.id;
+    return send(buildProbeRequest(client, accessToken, settings.userAgent), exchange, {
+      what: `The identity endpoint ${client.identityEndpoint}`,
+      spends: false,
+      redact: (text) => text.split(accessToken).join(REDACTED),
+    });
+  }
+
+  /** `POST {base}/discovery`: one well-known metadata document of an allowed issuer. */
+  async function discovery(request: Request, exchange: Exchange): Promise<Response> {
+    const read = await readJson(request, exchange, {
+      name: "a discovery request",
+      example: '{"issuer":"https://…","well_known":"openid-configuration"}',
+    });
+    if (!read.ok) return read.response;
+    // Limited like token requests, so the relay cannot be used to hammer some issuer.
+    const ipLimited = await limited(settings.rateLimit.perIp, exchange.ipKey, exchange, "this address");
+    if (ipLimited !== undefined) return ipLimited;
+    const checked = checkDiscoveryRequest(read.value, request.url);
+    if (!checked.ok) return exchange.fail(400, checked.error, checked.description);
+    const outbound = buildDiscoveryRequest(checked.issuer, checked.wellKnown, settings.userAgent);
+    return send(outbound, exchange, {
+      what: `The metadata URL ${outbound.url}`,
+      spends: false,
+      redact: (t) => t,
+    });
+  }
+
   async function forward(client: ResolvedClient, grant: TokenGrant, exchange: Exchange): Promise<Response> {
-    const outbound = buildUpstreamRequest(client, grant, settings.userAgent);
+    return send(buildUpstreamRequest(client, grant, settings.userAgent), exchange, {
+      what: `The token endpoint ${client.tokenEndpoint}`,
+      spends: true,
+      redact: (text) => redact(text, client),
+    });
+  }
+
+  /**
+   * Sends exactly one upstream request (no retries, no redirects followed) within the deadline and
+   * answers with the envelope, or with an `upstream_*` error that says whether anything may have been
+   * spent: a code or refresh token may have been, a GET never spends anything.
+   */
+  async function send(
+    outbound: UpstreamRequest | LookupRequest,
+    exchange: Exchange,
+    words: { readonly what: string; readonly spends: boolean; readonly redact: (text: string) => string },
+  ): Promise<Response> {
     const { sent } = outbound;
+    const unknown = words.spends
+      ? " The provider may or may not have processed the request: do not send the same code again, and with rotating refresh tokens check the connection before refreshing again."
+      : "";
+    const outcome = words.spends ? ({ outcome: "unknown" } as const) : {};
     const controller = new AbortController();
     let timedOut = false;
     // Rejects on timeout even if a fetch or its body ignores the signal, so the deadline always holds.
@@ -339,15 +446,15 @@ export function createRelay(options: RelayOptions): RelayHandler {
         return exchange.fail(
           504,
           "upstream_timeout",
-          `The token endpoint ${client.tokenEndpoint} did not answer within ${settings.timeoutMs} ms. The provider may or may not have processed the request: do not send the same code again, and with rotating refresh tokens check the connection before refreshing again.`,
-          { outcome: "unknown", sent },
+          `${words.what} did not answer within ${settings.timeoutMs} ms.${unknown}`,
+          { ...outcome, sent },
         );
       }
       return exchange.fail(
         502,
         "upstream_unreachable",
-        `The token endpoint ${client.tokenEndpoint} could not be reached (${redact(reasonOf(error), client)}). The provider may or may not have processed the request: do not send the same code again, and with rotating refresh tokens check the connection before refreshing again.`,
-        { outcome: "unknown", sent },
+        `${words.what} could not be reached (${words.redact(reasonOf(error))}).${unknown}`,
+        { ...outcome, sent },
       );
     };
 
@@ -358,9 +465,9 @@ export function createRelay(options: RelayOptions): RelayHandler {
       try {
         response = await Promise.race([
           settings.fetch(outbound.url, {
-            method: "POST",
+            method: outbound.method,
             headers: outbound.headers,
-            body: outbound.body,
+            ...(outbound.method === "POST" ? { body: outbound.body } : {}),
             // Never follow: a redirect's target is not the configured endpoint (RFC 9700 §4.11).
             redirect: "manual",
             signal: controller.signal,
@@ -381,8 +488,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
         return exchange.fail(
           502,
           "upstream_response_too_large",
-          `The token endpoint ${client.tokenEndpoint} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading. The provider may have issued tokens that are now lost: check the connection before retrying.`,
-          { outcome: "unknown", sent },
+          `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.spends ? " The provider may have issued tokens that are now lost: check the connection before retrying." : ""}`,
+          { ...outcome, sent },
         );
       }
       const envelope: Envelope = {
@@ -403,6 +510,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
 
 /** The outbound request, and the same request as the page may see it. */
 interface UpstreamRequest {
+  readonly method: "POST";
   readonly url: string;
   readonly headers: Headers;
   readonly body: string;
@@ -441,6 +549,7 @@ function buildUpstreamRequest(client: ResolvedClient, grant: TokenGrant, userAge
   const body = encodeBody(client.bodyEncoding, fields, post ? secret : undefined);
   const sentBody = encodeBody(client.bodyEncoding, fields, post ? REDACTED : undefined, true);
   return {
+    method: "POST",
     url: client.tokenEndpoint,
     headers: new Headers(headers),
     body,
@@ -522,14 +631,20 @@ function routeOf(pathname: string): Route | undefined {
   const index = pathname.lastIndexOf("/relay/");
   if (index < 0) return undefined;
   const rest = pathname.slice(index + "/relay/".length);
-  return rest === "health" || rest === "clients" || rest === "token" ? rest : undefined;
+  return rest === "health" ||
+    rest === "clients" ||
+    rest === "token" ||
+    rest === "probe" ||
+    rest === "discovery"
+    ? rest
+    : undefined;
 }
 
 function notFound(exchange: Exchange): Response {
   return exchange.fail(
     404,
     "not_found",
-    "No such relay endpoint; use POST /relay/token, GET /relay/clients or GET /relay/health.",
+    "No such relay endpoint; use POST /relay/token, POST /relay/probe, POST /relay/discovery, GET /relay/clients or GET /relay/health.",
   );
 }
 

@@ -94,7 +94,7 @@ describe("parseClients", () => {
       _oneClient({ redirect_uri: "x" }),
       "TOKENDESK_CLIENTS[0]",
       "invalid_client",
-      'TOKENDESK_CLIENTS[0] has an unknown field "redirect_uri"; remove it (allowed fields: id, provider, environment, client_id, client_secret, redirect_uris, scope, issuer, authorization_endpoint, token_endpoint, token_endpoint_auth_method, body_encoding).',
+      'TOKENDESK_CLIENTS[0] has an unknown field "redirect_uri"; remove it (allowed fields: id, provider, environment, client_id, client_secret, redirect_uris, scope, issuer, authorization_endpoint, token_endpoint, identity_endpoint, token_endpoint_auth_method, body_encoding).',
     ],
     [
       "a missing id",
@@ -115,14 +115,14 @@ describe("parseClients", () => {
       _oneClient({ provider: undefined }),
       "TOKENDESK_CLIENTS[0].provider",
       "invalid_client",
-      "TOKENDESK_CLIENTS[0].provider must be a string naming a provider recipe: one of demo, custom.",
+      "TOKENDESK_CLIENTS[0].provider must be a string naming a provider recipe: one of demo, freeagent, freshbooks, xero, quickbooks, google, microsoft, github, github-app, custom.",
     ],
     [
       "an unknown provider",
       _oneClient({ provider: "nope" }),
       "TOKENDESK_CLIENTS[0].provider",
       "unknown_provider",
-      'TOKENDESK_CLIENTS[0].provider "nope" is not a known provider; use one of demo, custom.',
+      'TOKENDESK_CLIENTS[0].provider "nope" is not a known provider; use one of demo, freeagent, freshbooks, xero, quickbooks, google, microsoft, github, github-app, custom.',
     ],
     [
       "a missing client_id",

@@ -1,59 +1,68 @@
 import { A, useParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
+import { describeRecipe } from "../../providers/facts.ts";
+import { scopeToRequest } from "../../providers/index.ts";
 import type { Recipe } from "../../providers/types.ts";
 import type { PublicClient } from "../../relay/contract.ts";
-import { formatDuration } from "../components/format.ts";
 import { useAppState } from "../state/app-state.tsx";
 
-const POLICY_TEXT: Readonly<Record<Recipe["refreshPolicy"], string>> = {
-  reusable: "Refresh tokens stay valid after use.",
-  rotating:
-    "Refresh tokens rotate: each refresh returns a new one and the old one stops working. After you copy a refresh token to your server, do not refresh here.",
-  "single-use":
-    "Each refresh token works once. After you copy one to your server, do not refresh here, or the server's copy dies.",
-};
-
-function RecipeFacts(props: { recipe: Recipe }) {
-  const code = () => props.recipe.lifetimes.code;
-  const access = () => props.recipe.lifetimes.access;
+/** What this provider will do, before the user goes there; unconfirmed figures say so. */
+function RecipeFacts(props: { recipe: Recipe; client: PublicClient; redirectUri: string }) {
+  const described = createMemo(() => describeRecipe(props.recipe, props.redirectUri));
   return (
-    <ul class="facts-list">
-      <Show when={code().seconds}>
-        {(s) => (
-          <li>
-            The authorization code lives {formatDuration(s() * 1000)}: exchange it within that time
-            {code().confirmed ? "" : " (unconfirmed)"}.
-          </li>
+    <section aria-labelledby="provider-facts-heading">
+      <h3 id="provider-facts-heading">
+        What {props.recipe.name} will do
+        <Show when={props.client.environment}>{(env) => <span class="muted"> · {env()}</span>}</Show>
+      </h3>
+      <For each={described().warnings}>
+        {(warning) => (
+          <p class="warning" role="note" data-testid="redirect-warning">
+            {warning}
+          </p>
+        )}
+      </For>
+      <ul class="facts-list" data-testid="provider-facts">
+        <For each={described().facts}>
+          {(fact) => (
+            <li data-fact={fact.key}>
+              {fact.text}
+              <Show when={fact.unconfirmed}>
+                {" "}
+                <span class="unconfirmed" title="Not confirmed against the provider's documentation">
+                  (unconfirmed)
+                </span>
+              </Show>
+            </li>
+          )}
+        </For>
+        <Show when={props.client.identity_endpoint}>
+          {(url) => (
+            <li data-fact="identity">
+              After the exchange, "Identify the account" asks <code>{url()}</code> whom the token belongs to.
+            </li>
+          )}
+        </Show>
+      </ul>
+      <Show when={props.recipe.links?.docs}>
+        {(docs) => (
+          <p class="muted">
+            Source: <a href={docs()}>{docs()}</a>
+          </p>
         )}
       </Show>
-      <Show when={access().seconds}>
-        {(s) => (
-          <li>
-            Access tokens live {formatDuration(s() * 1000)}
-            {access().confirmed ? "" : " (unconfirmed)"}.
-          </li>
-        )}
-      </Show>
-      <li>{POLICY_TEXT[props.recipe.refreshPolicy]}</li>
-      <Show when={props.recipe.refreshRateLimit}>
-        {(limit) => (
-          <li>
-            Refreshes are limited to {limit().requests} per {limit().perSeconds} s.
-          </li>
-        )}
-      </Show>
-      <Show when={props.recipe.notes}>{(notes) => <li>{notes()}</li>}</Show>
-    </ul>
+    </section>
   );
 }
 
 function Prepared(props: { client: PublicClient }) {
-  const [, actions] = useAppState();
+  const [state, actions] = useAppState();
   const [scope, setScope] = createSignal(props.client.scope ?? "");
   const [leaving, setLeaving] = createSignal(false);
   const [beginError, setBeginError] = createSignal<string | null>(null);
-  const [prepared] = createResource(scope, (s) => actions.prepare(props.client, s));
   const recipe = () => actions.recipeFor(props.client);
+  // The scope as requested: what the user typed plus what the provider needs for a refresh token.
+  const [prepared] = createResource(scope, (s) => actions.prepare(props.client, scopeToRequest(recipe(), s)));
   const go = async () => {
     const p = prepared();
     if (p === undefined) return;
@@ -68,7 +77,7 @@ function Prepared(props: { client: PublicClient }) {
   };
   return (
     <>
-      <RecipeFacts recipe={recipe()} />
+      <RecipeFacts recipe={recipe()} client={props.client} redirectUri={state.redirectUri} />
       <label class="field">
         <span>Scope</span>
         <input
@@ -77,8 +86,15 @@ function Prepared(props: { client: PublicClient }) {
           onChange={(e) => setScope(e.currentTarget.value)}
           spellcheck={false}
           autocomplete="off"
+          placeholder={recipe().scope.suggestions.join(recipe().scope.separator)}
         />
       </label>
+      <Show when={recipe().scope.suggestions.length > 0}>
+        <p class="muted">
+          Scopes {recipe().name} knows: <code>{recipe().scope.suggestions.join(" ")}</code>
+          {recipe().scope.required ? " (a scope is required)" : ""}.
+        </p>
+      </Show>
       <Show when={prepared.error}>
         {(error) => (
           <p class="problem" role="alert">

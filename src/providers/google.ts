@@ -1,0 +1,58 @@
+import type { Recipe } from "./types.ts";
+
+/**
+ * Google (OAuth 2.0 for web server applications).
+ *
+ * Sources, checked for this recipe:
+ * - https://developers.google.com/identity/protocols/oauth2/web-server — `access_type=offline` to get a
+ *   refresh token, `prompt=consent` to get one again on a later authorization, the token endpoint
+ *   `https://oauth2.googleapis.com/token` with client_id and client_secret in the form body (its
+ *   example: `code=4/P7q7W91a-oMsCeLvIaQm6bTrgtp7&client_id=your_client_id&…`), refresh answers without
+ *   a new refresh token, revocation at `https://oauth2.googleapis.com/revoke`, PKCE (S256) supported.
+ * Unconfirmed here: the code lifetime; the 1-hour access token (each answer's expires_in decides); the
+ * 7-day refresh tokens of apps whose consent screen is in "Testing" and the 6-months-unused expiry
+ * (Google's "Refresh token expiration" section, read only through third-party summaries).
+ */
+export const google: Recipe = {
+  id: "google",
+  name: "Google",
+  environments: {
+    production: {
+      issuer: "https://accounts.google.com",
+      authorization_endpoint: "https://accounts.google.com/o/oauth2/v2/auth",
+      token_endpoint: "https://oauth2.googleapis.com/token",
+      revocation_endpoint: "https://oauth2.googleapis.com/revoke",
+      identity_endpoint: "https://openidconnect.googleapis.com/v1/userinfo",
+    },
+  },
+  defaultEnvironment: "production",
+  tokenEndpointAuthMethod: "client_secret_post",
+  bodyEncoding: "form",
+  pkce: "supported",
+  authorizeParams: { access_type: "offline", prompt: "consent" },
+  scope: {
+    required: true,
+    separator: " ",
+    suggestions: ["openid", "email", "profile", "https://www.googleapis.com/auth/drive.metadata.readonly"],
+  },
+  lifetimes: {
+    code: { seconds: null, confirmed: false },
+    access: { seconds: 3600, confirmed: false },
+    refresh: {
+      seconds: null,
+      confirmed: false,
+      note: "no fixed expiry; 7 days while the app's consent screen is in Testing; dies after 6 months unused",
+    },
+  },
+  refreshPolicy: "reusable",
+  refreshRateLimit: null,
+  redirectRules: { httpsOnly: false, noQuery: false },
+  refreshExpiresInFields: ["refresh_token_expires_in"],
+  identityFields: ["email", "name", "sub"],
+  links: {
+    register: "https://console.cloud.google.com/apis/credentials",
+    docs: "https://developers.google.com/identity/protocols/oauth2/web-server",
+  },
+  notes:
+    "Google sends a refresh token only with access_type=offline, and again on a later authorization only with prompt=consent: tokendesk sends both. While the consent screen is in Testing, refresh tokens die after 7 days (unconfirmed).",
+};
