@@ -3,17 +3,14 @@
  * whatever the build's environment held.
  */
 
-import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const run = promisify(execFile);
+import { type BuiltApp, buildApp } from "../support/build.ts";
 
 const SECRET = "s3cr3t-build-probe-Zq8xV";
 const CLIENT_ID = "build-probe-client";
+let built: BuiltApp;
 let outDir: string;
 
 async function _files(dir: string): Promise<string[]> {
@@ -22,14 +19,8 @@ async function _files(dir: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), "tokendesk-dist-"));
-  // The real `npm run build` in a child process: inside Vitest the Solid plugin would pick a
-  // development build, which is not what an operator ships.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("VITEST") && name !== "NODE_ENV"),
-  );
   // Everything an operator might have in the environment while building.
-  env.TOKENDESK_CLIENTS = JSON.stringify([
+  const clients = JSON.stringify([
     {
       id: "probe",
       provider: "custom",
@@ -41,18 +32,12 @@ beforeAll(async () => {
       body_encoding: "form",
     },
   ]);
-  env.CLIENT_SECRET = SECRET;
-  await run(
-    process.execPath,
-    ["node_modules/vite/bin/vite.js", "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
-    {
-      env,
-    },
-  );
+  built = await buildApp({ TOKENDESK_CLIENTS: clients, CLIENT_SECRET: SECRET });
+  outDir = built.outDir;
 }, 120_000);
 
 afterAll(async () => {
-  await rm(outDir, { recursive: true, force: true });
+  await built?.remove();
 });
 
 describe("npm run build", () => {
@@ -86,6 +71,10 @@ describe("npm run build", () => {
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/(src|href)="\/assets\//);
     }
+  });
+
+  it("ships public/_headers beside index.html, for static hosts that read it", async () => {
+    expect(await readFile(join(outDir, "_headers"), "utf8")).toBe(await readFile("public/_headers", "utf8"));
   });
 
   it("ships no dev-only code: no demo server, no relay handler", async () => {
