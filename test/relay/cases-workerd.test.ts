@@ -56,6 +56,7 @@ async function _startWorkerd(
     })),
     { name: "app", bindings: { TOKENDESK_CLIENTS: relayClients }, assetsDirectory: assets },
     { name: "misconfigured", bindings: { TOKENDESK_CLIENTS: MISCONFIGURED } },
+    { name: "unconfigured", bindings: {} },
     {
       name: "bound-limits",
       bindings: { TOKENDESK_CLIENTS: relayClients },
@@ -143,6 +144,15 @@ describe("the Worker beyond the relay's contract", () => {
       });
     }
     expect(workerd.stderr.some((line) => line.includes(`tokendesk relay: ${expected}`))).toBe(true);
+  });
+
+  it("answers 503 until the TOKENDESK_CLIENTS secret is put, saying so", async () => {
+    const answer = await _get("unconfigured", "/relay/clients");
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({
+      error: "relay_misconfigured",
+      error_description: expect.stringMatching(/^The relay could not start: TOKENDESK_CLIENTS is not set: /),
+    });
   });
 
   it("uses Cloudflare's Rate Limiting binding when one is bound, with Retry-After: 60", async () => {
