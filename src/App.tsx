@@ -13,6 +13,9 @@ const AuthorizePage = lazy(() =>
 const CallbackPage = lazy(() =>
   import("./ui/pages/callback-page.tsx").then((m) => ({ default: m.CallbackPage })),
 );
+const DiscoverPage = lazy(() =>
+  import("./ui/pages/discover-page.tsx").then((m) => ({ default: m.DiscoverPage })),
+);
 const ConnectionPage = lazy(() =>
   import("./ui/pages/connection-page.tsx").then((m) => ({ default: m.ConnectionPage })),
 );
@@ -26,6 +29,7 @@ export function App(props: { callback: CallbackParams | null }) {
         <Route path="/authorize/:clientId" component={AuthorizePage} />
         <Route path="/callback" component={CallbackPage} />
         <Route path="/connections/:id" component={ConnectionPage} />
+        <Route path="/discover" component={DiscoverPage} />
         <Route path="*" component={NotFoundPage} />
       </HashRouter>
     </AppStateProvider>

@@ -43,6 +43,8 @@ export interface DemoServer {
   authorization_endpoint: string;
   token_endpoint: string;
   revocation_endpoint: string;
+  /** OpenID Connect userinfo: the demo client's identity probe. */
+  userinfo_endpoint: string;
   clientId: string;
   clientSecret: string;
   /** The scope the demo client should ask for: "openid demo:read". */
@@ -58,7 +60,12 @@ export function fingerprint(token: string): string {
   return createHash("sha256").update(token).digest("hex").slice(0, 8);
 }
 
-const ROUTES = { authorization: "/auth", token: "/token", revocation: "/token/revocation" } as const;
+const ROUTES = {
+  authorization: "/auth",
+  token: "/token",
+  revocation: "/token/revocation",
+  userinfo: "/me",
+} as const;
 const DEMO_SCOPE = "openid demo:read";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -375,6 +382,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     authorization_endpoint: `${issuer}${ROUTES.authorization}`,
     token_endpoint: `${issuer}${ROUTES.token}`,
     revocation_endpoint: `${issuer}${ROUTES.revocation}`,
+    userinfo_endpoint: `${issuer}${ROUTES.userinfo}`,
     clientId,
     clientSecret,
     scope: DEMO_SCOPE,

@@ -2,10 +2,12 @@
  * The Vite configuration, shared by vite.config.ts (`npm start`, `npm run build`) and the e2e tests,
  * which start the same dev server on a free port and watch the demo server it runs.
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin, UserConfig } from "vite";
 import solid from "vite-plugin-solid";
 import { CONTENT_SECURITY_POLICY } from "../relay/headers.ts";
+import { devCertificate } from "./dev-cert.ts";
 import { type DevServerOptions, tokendeskDev } from "./vite-plugin.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -41,6 +43,8 @@ export function tokendeskViteConfig(dev: DevServerOptions = {}): UserConfig {
       host: "127.0.0.1",
       port: dev.port ?? 5173,
       strictPort: dev.port === undefined,
+      // A local certificate for providers that refuse http redirect URIs (FreshBooks, QuickBooks).
+      ...(dev.https === true ? { https: devCertificate(join(root, ".tokendesk", "dev-cert")) } : {}),
     },
     preview: { host: "127.0.0.1", port: 4173 },
     build: {

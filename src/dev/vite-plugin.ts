@@ -5,6 +5,8 @@
  */
 import type { AddressInfo } from "node:net";
 import { loadEnv, type Plugin } from "vite";
+import { recipes as builtInRecipes } from "../providers/index.ts";
+import type { Recipe } from "../providers/types.ts";
 import type { RelayClientConfig } from "../relay/config.ts";
 import { parseAllowedOrigins, parseClients } from "../relay/config.ts";
 import { createRelay } from "../relay/handler.ts";
@@ -20,6 +22,19 @@ export interface DevServerOptions {
   demo?: { codeTtl?: number; accessTtl?: number; refreshTtl?: number };
   /** Extra environment, over process.env and .env files (tests use it). */
   env?: Record<string, string>;
+  /**
+   * For tests and screenshots: more clients, made once the origin is known (their redirect URIs hold
+   * the port the dev server got).
+   */
+  clients?: (origin: string) => RelayClientConfig[];
+  /**
+   * For tests and screenshots: recipes over the built-in ones, e.g. a provider's recipe whose
+   * environment points at an emulator on 127.0.0.1. `npm start` never sets it, so no configuration
+   * can move a real provider's endpoints; the page still reads the built-in recipe's facts.
+   */
+  recipes?: Readonly<Record<string, Recipe>>;
+  /** Serve over https with a local certificate (`npm start -- --mode https`). */
+  https?: boolean;
   /**
    * For tests: misbehaviours of the network between the page and the relay, applied to the next
    * token requests in order. The relay still does its whole job (the provider answers); only the
@@ -69,10 +84,11 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
         httpServer.once("listening", resolve),
       ).then(async () => {
         const { port } = httpServer.address() as AddressInfo;
-        const origin = `http://127.0.0.1:${port}`;
+        const origin = `${options.https === true ? "https" : "http"}://127.0.0.1:${port}`;
+        const recipes = { ...builtInRecipes, ...options.recipes };
         // Parse the operator's clients first: a mistake there should not leave a demo server running.
         // The demo client is always there; TOKENDESK_CLIENTS (e.g. from .env.local) adds real ones.
-        const configured = env.TOKENDESK_CLIENTS ? parseClients(env.TOKENDESK_CLIENTS) : [];
+        const configured = env.TOKENDESK_CLIENTS ? parseClients(env.TOKENDESK_CLIENTS, recipes) : [];
         const allowedOrigins = parseAllowedOrigins(env.TOKENDESK_ALLOWED_ORIGINS);
         const demo = await startDemoServer({ redirectUris: [`${origin}/callback/`], ...options.demo });
         httpServer.once("close", () => void demo.close());
@@ -86,8 +102,14 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
           issuer: demo.issuer,
           authorization_endpoint: demo.authorization_endpoint,
           token_endpoint: demo.token_endpoint,
+          identity_endpoint: demo.userinfo_endpoint,
         };
-        const relay = createRelay({ clients: [demoClient, ...configured], allowedOrigins });
+        const extra = options.clients?.(origin) ?? [];
+        const relay = createRelay({
+          clients: [demoClient, ...configured, ...extra],
+          allowedOrigins,
+          recipes,
+        });
         options.onReady?.({ origin, demo });
         const listener = createNodeListener(relay);
         const faults = options.faults;

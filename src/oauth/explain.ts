@@ -63,7 +63,9 @@ export function explainTokenFailure(ctx: FailureContext): Explanation {
             detail:
               ctx.refreshPolicy === "reusable"
                 ? "The refresh token was revoked (the user removed the app's access, or changed password) or expired."
-                : "Most likely this refresh token was already used (it rotates, so each one works once) by this tool, another tab or a server holding a copy; or it was revoked or expired.",
+                : ctx.refreshPolicy === "single-use"
+                  ? "This provider's refresh tokens work exactly once, so most likely this one was already used: by a server you copied it to, another tab, or an earlier refresh whose answer was lost. Less often it was revoked."
+                  : "Most likely this refresh token was already used (it rotates, so each one works once) by this tool, another tab or a server holding a copy; or it was revoked or expired.",
             next: "This refresh token is dead. Authorize again to get a new one.",
           };
     case "invalid_client":
@@ -111,7 +113,10 @@ export function explainTokenFailure(ctx: FailureContext): Explanation {
 
 function basicDenied(exchange: boolean): Explanation {
   return {
-    title: "The provider refused the client credentials (HTTP 401)",
+    // For a code exchange the same 401 also means a used or expired code, so the title names neither.
+    title: exchange
+      ? "The provider refused the code exchange (HTTP 401)"
+      : "The provider refused the client credentials (HTTP 401)",
     detail: exchange
       ? 'Providers such as FreeAgent answer 401 "HTTP Basic: Access denied" when the client id or secret is wrong, and also when the code was already used or expired.'
       : "The client id or secret the relay holds was refused.",

@@ -4,7 +4,9 @@
  */
 import type {
   ClientsResponse,
+  DiscoveryRequest,
   Envelope,
+  ProbeRequest,
   PublicClient,
   RelayErrorBody,
   SentRequest,
@@ -77,43 +79,63 @@ export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch)
       }
       return (body as ClientsResponse).clients;
     },
-    async token(request) {
-      let response: Response;
-      try {
-        response = await fetchImpl(`${root}/token`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify(request),
-          cache: "no-store",
-          signal: AbortSignal.timeout(RELAY_TOKEN_TIMEOUT_MS),
-        });
-      } catch (cause) {
-        return {
-          kind: "unknown",
-          status: null,
-          sent: null,
-          error: {
-            error: "relay_unreachable",
-            error_description: `The request to the relay failed (${cause instanceof Error ? cause.message : "network error"}); it may or may not have reached the provider.`,
-            outcome: "unknown",
-          },
-        };
-      }
-      const body: unknown = await response.json().catch(() => null);
-      if (response.status === 200 && body !== null && typeof body === "object" && "upstream" in body) {
-        return { kind: "envelope", envelope: body as Envelope };
-      }
-      const error: RelayErrorBody = isErrorBody(body)
-        ? body
-        : {
-            error: "relay_bad_answer",
-            error_description: `The relay answered ${response.status} with something that is not a relay answer.`,
-            outcome: "unknown",
-          };
-      if (error.outcome === "unknown" || response.status >= 500) {
-        return { kind: "unknown", status: response.status, error, sent: error.sent ?? null };
-      }
-      return { kind: "refused", status: response.status, error };
-    },
+    token: (request) => postToRelay(fetchImpl, `${root}/token`, request),
   };
+}
+
+/** The relay's read-only lookups: `POST {base}/probe` and `POST {base}/discovery`. */
+export interface RelayLookups {
+  /** Who the access token belongs to: one GET to the client's identity endpoint, through the relay. */
+  probe(request: ProbeRequest): Promise<RelayTokenResult>;
+  /** One well-known metadata document of an issuer, read by the relay (for issuers without CORS). */
+  discover(request: DiscoveryRequest): Promise<RelayTokenResult>;
+}
+
+/** The lookups of the relay at `base`. */
+export function createRelayLookups(base: string, fetchImpl: typeof fetch = fetch): RelayLookups {
+  const root = base.replace(/\/+$/, "");
+  return {
+    probe: (request) => postToRelay(fetchImpl, `${root}/probe`, request),
+    discover: (request) => postToRelay(fetchImpl, `${root}/discovery`, request),
+  };
+}
+
+/** POSTs one JSON request to the relay and sorts the answer: envelope, refusal, or outcome unknown. */
+async function postToRelay(fetchImpl: typeof fetch, url: string, request: object): Promise<RelayTokenResult> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(request),
+      cache: "no-store",
+      signal: AbortSignal.timeout(RELAY_TOKEN_TIMEOUT_MS),
+    });
+  } catch (cause) {
+    return {
+      kind: "unknown",
+      status: null,
+      sent: null,
+      error: {
+        error: "relay_unreachable",
+        error_description: `The request to the relay failed (${cause instanceof Error ? cause.message : "network error"}); it may or may not have reached the provider.`,
+        outcome: "unknown",
+      },
+    };
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (response.status === 200 && body !== null && typeof body === "object" && "upstream" in body) {
+    return { kind: "envelope", envelope: body as Envelope };
+  }
+  const error: RelayErrorBody = isErrorBody(body)
+    ? body
+    : {
+        error: "relay_bad_answer",
+        error_description: `The relay answered ${response.status} with something that is not a relay answer.`,
+        outcome: "unknown",
+      };
+  if (error.outcome === "unknown" || response.status >= 500) {
+    return { kind: "unknown", status: response.status, error, sent: error.sent ?? null };
+  }
+  return { kind: "refused", status: response.status, error };
 }

@@ -53,6 +53,18 @@ export interface RefreshGrantRequest {
 
 export type TokenRequest = CodeGrantRequest | RefreshGrantRequest;
 
+/** `POST {base}/probe` body (v1.2): the relay GETs the client's identity endpoint with this token. */
+export interface ProbeRequest {
+  readonly client: string;
+  readonly access_token: string;
+}
+
+/** `POST {base}/discovery` body (v1.2): the relay GETs this one well-known document of the issuer. */
+export interface DiscoveryRequest {
+  readonly issuer: string;
+  readonly well_known: "oauth-authorization-server" | "openid-configuration";
+}
+
 /** The request as the relay sent it upstream, with the secret replaced by `[redacted]`. */
 export interface SentRequest {
   readonly method: string;

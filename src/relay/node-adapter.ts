@@ -3,6 +3,7 @@
  * middleware (connect/Vite mount the relay under `/relay` and strip that prefix from `req.url`).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
 import type { RelayHandler } from "./handler.ts";
 import { errorResponse } from "./handler.ts";
 
@@ -17,9 +18,12 @@ const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?
 
 /** Converts a Node request into a Web Request with a streamed body (Fetch standard, `duplex: "half"`). */
 export function toWebRequest(req: NodeRequest): Request {
-  const host =
-    req.headers.host !== undefined && HOST_PATTERN.test(req.headers.host) ? req.headers.host : "localhost";
-  const url = new URL(`http://${host}${requestPath(req.originalUrl ?? req.url ?? "/")}`);
+  // HTTP/2 (the dev server over https) names the authority in a pseudo-header, not in Host.
+  const authority = req.headers.host ?? req.headers[":authority"];
+  const host = typeof authority === "string" && HOST_PATTERN.test(authority) ? authority : "localhost";
+  // The scheme the client used, so a page served over https is recognised as the relay's own origin.
+  const scheme = (req.socket as Partial<TLSSocket> | undefined)?.encrypted === true ? "https" : "http";
+  const url = new URL(`${scheme}://${host}${requestPath(req.originalUrl ?? req.url ?? "/")}`);
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] ?? "";

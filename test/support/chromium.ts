@@ -41,8 +41,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** A headless Chromium with a fresh profile directory that survives `close` only if `keepProfile`. */
-export async function launchBrowser(profile?: string): Promise<Browser> {
+/**
+ * A headless Chromium with a fresh profile directory that survives `close` only if `keepProfile`.
+ * `ignoreHttpsErrors` accepts the dev server's self-signed certificate (`npm start -- --mode https`).
+ */
+export async function launchBrowser(
+  profile?: string,
+  options: { readonly ignoreHttpsErrors?: boolean } = {},
+): Promise<Browser> {
   const executablePath = findChromium();
   if (executablePath === null) throw new Error(NO_CHROMIUM_MESSAGE);
   const dir = profile ?? (await mkdtemp(join(tmpdir(), "tokendesk-chromium-")));
@@ -51,6 +57,7 @@ export async function launchBrowser(profile?: string): Promise<Browser> {
     args: CHROMIUM_ARGS,
     headless: true,
     viewport: { width: 1100, height: 900 },
+    ignoreHTTPSErrors: options.ignoreHttpsErrors === true,
   });
   return {
     context,

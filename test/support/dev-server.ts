@@ -1,4 +1,5 @@
 /** Starts the same dev server as `npm start` (SPA, relay, demo authorization server) on a free port. */
+import { get } from "node:https";
 import { createServer, type ViteDevServer } from "vite";
 import type { DemoServer } from "../../src/dev/demo-server.ts";
 import { tokendeskViteConfig } from "../../src/dev/vite-config.ts";
@@ -31,8 +32,14 @@ export async function startDevServer(
   const address = server.httpServer?.address();
   if (address === null || address === undefined || typeof address === "string")
     throw new Error("dev server has no port");
-  const health = await fetch(`http://127.0.0.1:${address.port}/relay/health`);
-  if (!health.ok) throw new Error(`relay not healthy: ${health.status} ${await health.text()}`);
+  const health =
+    options.https === true
+      ? await _getSelfSigned(`https://127.0.0.1:${address.port}/relay/health`)
+      : await fetch(`http://127.0.0.1:${address.port}/relay/health`).then(async (r) => ({
+          status: r.status,
+          body: await r.text(),
+        }));
+  if (health.status !== 200) throw new Error(`relay not healthy: ${health.status} ${health.body}`);
   const { origin, demo } = await ready;
   return {
     origin,
@@ -43,4 +50,15 @@ export async function startDevServer(
       await demo.close();
     },
   };
+}
+
+/** GET over https from the dev server's own self-signed certificate (loopback, tests only). */
+function _getSelfSigned(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { rejectUnauthorized: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    }).on("error", reject);
+  });
 }

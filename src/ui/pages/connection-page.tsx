@@ -11,6 +11,7 @@ import { StatusBadge } from "../components/status-badge.tsx";
 import { TokenField } from "../components/token-field.tsx";
 import { useAppState } from "../state/app-state.tsx";
 import { useClock } from "../state/clock.ts";
+import { ProviderDetails } from "./provider-details.tsx";
 
 function CodeStep(props: { connection: Connection; busy: boolean; onExchange: () => void }) {
   const now = useClock();
@@ -468,6 +469,7 @@ export function ConnectionPage() {
             <AutoRefreshSettings connection={c()} />
           </Show>
           <HandOff connection={c()} />
+          <ProviderDetails connection={c()} />
           <Show when={c().lastExchange}>
             {(last) => (
               <section aria-labelledby="last-heading" class="card">

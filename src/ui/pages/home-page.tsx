@@ -15,7 +15,11 @@ function ClientCard(props: { client: PublicClient }) {
   return (
     <article class="card" aria-labelledby={`client-${props.client.id}`}>
       <h3 id={`client-${props.client.id}`}>
-        {props.client.id} <span class="muted">· {recipe().name}</span>
+        {props.client.id}{" "}
+        <span class="muted">
+          · {recipe().name}
+          {props.client.environment === null ? "" : ` · ${props.client.environment}`}
+        </span>
       </h3>
       <dl class="facts">
         <dt>Client ID</dt>
@@ -96,6 +100,9 @@ export function HomePage() {
     <>
       <section aria-labelledby="clients-heading">
         <h2 id="clients-heading">Clients</h2>
+        <p class="muted">
+          A provider without a recipe? <A href="/discover">Discover its endpoints</A> from its issuer.
+        </p>
         <p class="muted">
           Apps the relay holds a secret for
           <Show when={state.relayBase}>{(base) => <> (relay: {base()})</>}</Show>. Register the redirect URI

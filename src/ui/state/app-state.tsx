@@ -1,8 +1,10 @@
 import { createContext, onCleanup, onMount, type ParentProps, useContext } from "solid-js";
 import { createStore, reconcile } from "solid-js/store";
 import type { CallbackParams } from "../../oauth/callback.ts";
+import type { DiscoveryResult } from "../../oauth/discover.ts";
 import type { Handoff } from "../../oauth/handoff.ts";
-import { createRelayClient, type RelayClient } from "../../oauth/relay-client.ts";
+import type { ProbeOutcome } from "../../oauth/identity.ts";
+import { createRelayClient, createRelayLookups, type RelayClient } from "../../oauth/relay-client.ts";
 import { custom } from "../../providers/custom.ts";
 import { findRecipe } from "../../providers/index.ts";
 import type { Recipe } from "../../providers/types.ts";
@@ -30,6 +32,8 @@ import { CHANNEL_NAME, type TokenStep } from "../../store/worker-protocol.ts";
 const lifecycle = () => import("../../store/lifecycle.ts");
 const authorize = () => import("../../oauth/authorize.ts");
 const handoff = () => import("../../oauth/handoff.ts");
+const identity = () => import("../../oauth/identity.ts");
+const discovery = () => import("../../oauth/discover.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
@@ -72,6 +76,10 @@ export interface AppActions {
   forget(connectionId: string): Promise<void>;
   rename(connectionId: string, name: string): Promise<void>;
   events(connectionId: string): Promise<ConnectionEvent[]>;
+  /** Asks the provider, through the relay, whom the connection's access token belongs to. */
+  probe(connectionId: string): Promise<ProbeOutcome>;
+  /** Reads an issuer's metadata, from the page when it may, through the relay otherwise. */
+  discover(issuer: string): Promise<DiscoveryResult>;
 }
 
 const Context = createContext<[AppState, AppActions]>();
@@ -297,6 +305,22 @@ export function AppStateProvider(
     },
     async events(id) {
       return listEvents(await dbReady, id);
+    },
+    async probe(id) {
+      const connection = state.connections.find((c) => c.id === id);
+      const accessToken = connection?.tokenSet?.accessToken;
+      if (connection === undefined || accessToken == null)
+        throw new Error("This connection has no access token.");
+      const [{ probeAccount }, relay] = await Promise.all([identity(), relayReady]);
+      return probeAccount(
+        createRelayLookups(relay.base, fetchImpl),
+        { client: connection.clientId, accessToken },
+        recipeFor(connection),
+      );
+    },
+    async discover(issuer) {
+      const [{ discoverIssuer }, relay] = await Promise.all([discovery(), relayReady]);
+      return discoverIssuer(issuer, { fetch: fetchImpl, lookups: createRelayLookups(relay.base, fetchImpl) });
     },
   };
 
