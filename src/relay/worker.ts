@@ -52,7 +52,14 @@ function relayFor(env: Env): Built {
   if (cached !== undefined) return cached;
   let built: Built;
   try {
-    const options = loadRelayOptions({ ...env } as Record<string, string | undefined>);
+    // Only the string settings: the other bindings are objects, none of loadRelayOptions' business.
+    const options = loadRelayOptions({
+      TOKENDESK_CLIENTS: env.TOKENDESK_CLIENTS,
+      TOKENDESK_ALLOWED_ORIGINS: env.TOKENDESK_ALLOWED_ORIGINS,
+      TOKENDESK_TIMEOUT_MS: env.TOKENDESK_TIMEOUT_MS,
+      TOKENDESK_RATE_LIMIT_PER_IP: env.TOKENDESK_RATE_LIMIT_PER_IP,
+      TOKENDESK_RATE_LIMIT_PER_CLIENT: env.TOKENDESK_RATE_LIMIT_PER_CLIENT,
+    });
     const perIp = limiterOf(env.TOKENDESK_IP_LIMITER) ?? options.rateLimit?.perIp;
     const perClient = limiterOf(env.TOKENDESK_CLIENT_LIMITER) ?? options.rateLimit?.perClient;
     built = {
@@ -76,6 +83,13 @@ function relayFor(env: Env): Built {
 function limiterOf(binding: RateLimit | undefined): RateLimiter | undefined {
   return binding === undefined ? undefined : bindingRateLimiter(binding, BINDING_PERIOD_SECONDS);
 }
+
+// This module is type-checked with the DOM's Request and Response (tsconfig's lib); workerd's types
+// describe the same run-time objects plus Cloudflare's extras (`cf`, `webSocket`). Cast only here.
+const toWorker = (request: Request) => request as unknown as WorkerRequest;
+const fromWorker = (response: WorkerResponse) => response as unknown as Response;
+const fromWorkerRequest = (request: WorkerRequest) => request as unknown as Request;
+const toWorkerResponse = (response: Response) => response as unknown as WorkerResponse;
 
 /** Whether a path belongs to the relay rather than to the app's files. */
 function isRelayPath(pathname: string): boolean {
@@ -102,12 +116,6 @@ async function handle(request: Request, env: Env): Promise<Response> {
   return built.relay(request, { clientIp: request.headers.get("cf-connecting-ip") ?? undefined });
 }
 
-// This module is type-checked with the DOM's Request and Response (tsconfig's lib); workerd's types
-// describe the same run-time objects plus Cloudflare's extras (`cf`, `webSocket`). Cast only here.
-const toWorker = (request: Request) => request as unknown as WorkerRequest;
-const fromWorker = (response: WorkerResponse) => response as unknown as Response;
-
 export default {
-  fetch: async (request, env) =>
-    (await handle(request as unknown as Request, env)) as unknown as WorkerResponse,
+  fetch: async (request, env) => toWorkerResponse(await handle(fromWorkerRequest(request), env)),
 } satisfies ExportedHandler<Env>;
