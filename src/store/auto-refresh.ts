@@ -7,8 +7,8 @@
 import { custom } from "../providers/custom.ts";
 import { findRecipe } from "../providers/index.ts";
 import type { Recipe } from "../providers/types.ts";
-import { rateLimitWait } from "./lifecycle.ts";
 import type { Connection } from "./records.ts";
+import { rateLimitWait } from "./refresh-limit.ts";
 
 export type AutoRefreshPlan =
   | { readonly kind: "at"; readonly at: number; readonly why: string }

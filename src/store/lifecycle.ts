@@ -21,7 +21,10 @@ import {
   type Problem,
 } from "./records.ts";
 import { redactEnvelope } from "./redact.ts";
+import { rateLimitWait } from "./refresh-limit.ts";
 import { getConnection, PENDING_MAX_AGE_MS, putConnection, readConnection, takePending } from "./repo.ts";
+
+export { rateLimitWait };
 
 export interface LifecycleDeps {
   readonly db: Db;
@@ -229,21 +232,6 @@ export interface RefreshOptions {
   readonly confirmHandedOff?: boolean;
   /** `auto` refreshes only while auto-refresh is on and nothing needs a person's judgement. */
   readonly trigger?: "user" | "auto";
-}
-
-/** How many refreshes the recipe allows now, and when the next one is allowed. */
-export function rateLimitWait(connection: Connection, recipe: Recipe, now: number): number {
-  let until = connection.retryAfterUntil ?? 0;
-  const limit = recipe.refreshRateLimit;
-  if (limit !== null) {
-    const windowMs = limit.perSeconds * 1000;
-    const recent = connection.recentRefreshes.filter((t) => now - t < windowMs);
-    if (recent.length >= limit.requests) {
-      const oldest = recent[recent.length - limit.requests] ?? now;
-      until = Math.max(until, oldest + windowMs);
-    }
-  }
-  return Math.max(0, until - now);
 }
 
 /** Why a refresh must not be sent now, or null when it may. Checked again inside the lock. */
