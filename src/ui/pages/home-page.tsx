@@ -1,12 +1,13 @@
 import { A, useNavigate } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import type { PublicClient } from "../../relay/contract.ts";
+import type { Connection } from "../../store/records.ts";
 import { connectionStatus } from "../../store/status.ts";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useAppState } from "../state/app-state.tsx";
-import { useClock } from "../state/clock.ts";
+import { useClockWhileVisible } from "../state/clock.ts";
 
 function ClientCard(props: { client: PublicClient }) {
   const [state, actions] = useAppState();
@@ -93,9 +94,23 @@ function ImportForm(props: { clients: readonly PublicClient[] }) {
   );
 }
 
+/** One connection in the list; its status and countdown follow the clock only while it is on screen. */
+function ConnectionRow(props: { connection: Connection }) {
+  let row: HTMLLIElement | undefined;
+  const now = useClockWhileVisible(() => row);
+  return (
+    <li ref={row}>
+      <A href={`/connections/${props.connection.id}`}>{props.connection.name}</A>{" "}
+      <StatusBadge status={connectionStatus(props.connection, now())} />{" "}
+      <Show when={props.connection.tokenSet}>
+        {(tokens) => <Countdown label="Access token" expiresAt={tokens().accessExpiresAt} now={now()} />}
+      </Show>
+    </li>
+  );
+}
+
 export function HomePage() {
   const [state, actions] = useAppState();
-  const now = useClock();
   return (
     <>
       <section aria-labelledby="clients-heading">
@@ -151,19 +166,7 @@ export function HomePage() {
           }
         >
           <ul class="connections">
-            <For each={state.connections}>
-              {(connection) => (
-                <li>
-                  <A href={`/connections/${connection.id}`}>{connection.name}</A>{" "}
-                  <StatusBadge status={connectionStatus(connection, now())} />{" "}
-                  <Show when={connection.tokenSet}>
-                    {(tokens) => (
-                      <Countdown label="Access token" expiresAt={tokens().accessExpiresAt} now={now()} />
-                    )}
-                  </Show>
-                </li>
-              )}
-            </For>
+            <For each={state.connections}>{(connection) => <ConnectionRow connection={connection} />}</For>
           </ul>
         </Show>
         <Show when={state.clients !== null && (state.clients?.length ?? 0) > 0}>

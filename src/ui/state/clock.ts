@@ -1,4 +1,4 @@
-import { type Accessor, createRoot, createSignal, onCleanup } from "solid-js";
+import { type Accessor, createMemo, createRoot, createSignal, onCleanup, onMount } from "solid-js";
 
 /**
  * One clock for every countdown on the page: a signal of the current time that ticks on each
@@ -33,4 +33,47 @@ let shared: Accessor<number> | undefined;
 export function useClock(): Accessor<number> {
   if (shared === undefined) shared = createRoot(() => createClock());
   return shared;
+}
+
+/** Rows currently watched, each with what to call when it enters or leaves the screen. */
+const watched = new Map<Element, (onScreen: boolean) => void>();
+let observer: IntersectionObserver | undefined;
+
+function watch(element: Element, onChange: (onScreen: boolean) => void): () => void {
+  // One observer for every row: a thousand rows cost one observer, not a thousand.
+  observer ??= new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) watched.get(entry.target)?.(entry.isIntersecting);
+    },
+    // Rows just outside the viewport are already current when they scroll in.
+    { rootMargin: "200px 0px" },
+  );
+  watched.set(element, onChange);
+  observer.observe(element);
+  return () => {
+    watched.delete(element);
+    observer?.unobserve(element);
+  };
+}
+
+/**
+ * The shared clock for one item of a long list: it follows the clock while `element` is on (or
+ * near) the screen and holds its last value while it is not, so off-screen rows cost nothing per
+ * tick (1,000 listed connections made every tick a long task). A row catches up the moment it
+ * scrolls into view. Where IntersectionObserver is missing, it is simply the shared clock.
+ */
+export function useClockWhileVisible(element: () => Element | undefined): Accessor<number> {
+  const clock = useClock();
+  if (typeof IntersectionObserver === "undefined") return clock;
+  const [onScreen, setOnScreen] = createSignal(false);
+  onMount(() => {
+    const target = element();
+    if (target === undefined) {
+      setOnScreen(true);
+      return;
+    }
+    onCleanup(watch(target, setOnScreen));
+  });
+  // Off screen, the memo depends only on `onScreen`: clock ticks do not reach it.
+  return createMemo<number>((last) => (onScreen() ? clock() : last), clock());
 }
