@@ -1,4 +1,4 @@
-import { createContext, onCleanup, onMount, type ParentProps, useContext } from "solid-js";
+import { createContext, createSignal, onCleanup, onMount, type ParentProps, useContext } from "solid-js";
 import { createStore, reconcile } from "solid-js/store";
 import type { CallbackParams } from "../../oauth/callback.ts";
 import type { DiscoveryResult } from "../../oauth/discover.ts";
@@ -6,10 +6,8 @@ import type { Handoff } from "../../oauth/handoff.ts";
 import type { ProbeOutcome } from "../../oauth/identity.ts";
 import { createRelayClient, createRelayLookups, type RelayClient } from "../../oauth/relay-client.ts";
 import { custom } from "../../providers/custom.ts";
-import { findRecipe } from "../../providers/index.ts";
 import type { Recipe } from "../../providers/types.ts";
 import type { PublicClient } from "../../relay/contract.ts";
-import { createAutoRefresher } from "../../store/auto-refresh.ts";
 import { type Db, openDb } from "../../store/db.ts";
 import type { CallbackOutcome, ImportOutcome, LifecycleDeps, StepOutcome } from "../../store/lifecycle.ts";
 import type {
@@ -30,6 +28,11 @@ import { CHANNEL_NAME, type TokenStep } from "../../store/worker-protocol.ts";
 
 // The protocol steps are needed only once a user authorizes, exchanges or refreshes.
 const lifecycle = () => import("../../store/lifecycle.ts");
+// Recipes (one file per provider, a growing set) and the auto-refresh planner are not needed to draw
+// the first screen: they load beside it instead of in front of it (npm run bench: initial JS budget).
+const recipeBook = () => import("../../providers/index.ts");
+const autoRefresh = () => import("../../store/auto-refresh.ts");
+type AutoRefresher = ReturnType<Awaited<ReturnType<typeof autoRefresh>>["createAutoRefresher"]>;
 const authorize = () => import("../../oauth/authorize.ts");
 const handoff = () => import("../../oauth/handoff.ts");
 const identity = () => import("../../oauth/identity.ts");
@@ -116,22 +119,36 @@ export function AppStateProvider(
     return createRelayClient(config.relay, fetchImpl);
   });
 
-  const autoRefresher = createAutoRefresher({
-    now: Date.now,
-    setTimer: (fn, ms) => setTimeout(fn, ms),
-    clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
-    refresh: (id, token) =>
-      runStep({
-        op: "refresh",
-        connectionId: id,
-        options: { expectedRefreshToken: token, trigger: "auto" },
-      }).catch(() => undefined),
+  const [recipes, setRecipes] = createSignal<Awaited<ReturnType<typeof recipeBook>> | null>(null);
+  const recipesReady = recipeBook().then((book) => {
+    setRecipes(book);
+    return book;
+  });
+
+  let autoRefresher: AutoRefresher | undefined;
+  let listed: Connection[] | undefined;
+  let disposed = false;
+  void autoRefresh().then(({ createAutoRefresher }) => {
+    if (disposed) return;
+    autoRefresher = createAutoRefresher({
+      now: Date.now,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+      refresh: (id, token) =>
+        runStep({
+          op: "refresh",
+          connectionId: id,
+          options: { expectedRefreshToken: token, trigger: "auto" },
+        }).catch(() => undefined),
+    });
+    if (listed !== undefined) autoRefresher.update(listed);
   });
 
   const reloadConnections = async () => {
     try {
       const connections = await listConnections(await dbReady);
-      autoRefresher.update(connections);
+      listed = connections;
+      autoRefresher?.update(connections);
       setState("connections", reconcile(connections, { key: "id" }));
       setState({ connectionsLoaded: true, storageError: null });
     } catch (error) {
@@ -153,7 +170,11 @@ export function AppStateProvider(
     },
   });
 
-  const recipeFor = (client: Pick<PublicClient, "provider">): Recipe => findRecipe(client.provider) ?? custom;
+  // Until the recipes arrive (milliseconds after start) a provider reads as custom. Clients are
+  // listed only once they are here (reloadClients), so every action on a listed client has them;
+  // anything showing a recipe earlier updates when they come.
+  const recipeFor = (client: Pick<PublicClient, "provider">): Recipe =>
+    recipes()?.findRecipe(client.provider) ?? custom;
 
   /**
    * Sends a token request through the shared worker, so the answer is stored even if this tab
@@ -178,7 +199,8 @@ export function AppStateProvider(
     setState("clientsError", null);
     try {
       const relay = await relayReady;
-      setState("clients", await relay.clients());
+      const [clients] = await Promise.all([relay.clients(), recipesReady]);
+      setState("clients", clients);
     } catch (error) {
       setState({ clients: null, clientsError: error instanceof Error ? error.message : String(error) });
     }
@@ -291,7 +313,7 @@ export function AppStateProvider(
       return l.importTokens(d, { clientId, provider: client.provider, text });
     },
     nextAutoRefresh(id) {
-      return autoRefresher.scheduled().get(id) ?? null;
+      return autoRefresher?.scheduled().get(id) ?? null;
     },
     async forget(id) {
       await deleteConnection(await dbReady, id);
@@ -311,7 +333,7 @@ export function AppStateProvider(
       const accessToken = connection?.tokenSet?.accessToken;
       if (connection === undefined || accessToken == null)
         throw new Error("This connection has no access token.");
-      const [{ probeAccount }, relay] = await Promise.all([identity(), relayReady]);
+      const [{ probeAccount }, relay] = await Promise.all([identity(), relayReady, recipesReady]);
       return probeAccount(
         createRelayLookups(relay.base, fetchImpl),
         { client: connection.clientId, accessToken },
@@ -334,7 +356,8 @@ export function AppStateProvider(
   });
   onCleanup(() => {
     channel?.close();
-    autoRefresher.stop();
+    disposed = true;
+    autoRefresher?.stop();
   });
 
   return <Context.Provider value={[state, actions]}>{props.children}</Context.Provider>;
