@@ -1,0 +1,98 @@
+/**
+ * `npm run bench`: bundle, page, IndexedDB and relay figures in one run, each with its budget.
+ * Prints one table and the pass/fail lines, writes bench/results.json, and exits 1 if a budget is
+ * missed. Loopback only; every loop is bounded; the whole run stops itself after 5 minutes.
+ */
+import { writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { buildApp, measureBundle } from "./bundle.ts";
+import { measurePage } from "./page.ts";
+import { DEFAULT_RELAY_OPTIONS, measureRelay } from "./relay-figures.ts";
+import { type Figure, formatTable, formatVerdicts, toJson, verdict } from "./report.ts";
+import { round } from "./stats.ts";
+
+const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
+const LIMIT_MS = 5 * 60_000;
+
+const started = performance.now();
+// Progress goes to stderr, so stdout is the table alone.
+const log = (line: string) =>
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+
+// The budget for the whole run is the issue's: should anything hang, stop rather than run on.
+const watchdog = setTimeout(() => {
+  process.stderr.write(`bench: still running after ${LIMIT_MS / 60_000} minutes; stopping.\n`);
+  process.exit(2);
+}, LIMIT_MS);
+watchdog.unref();
+
+log("building the app (npm run build, into a temporary directory)");
+const built = await buildApp();
+const figures: Figure[] = [];
+let browserVersion = "";
+let bundleFiles: unknown = [];
+let pageSamples: Readonly<Record<string, readonly number[]>> = {};
+let relaySummary: Record<string, number> = {};
+try {
+  const bundle = await measureBundle(built.outDir);
+  bundleFiles = bundle.files;
+  figures.push(...bundle.figures);
+  log("bundle measured; relay next (Node and workerd)");
+
+  const relay = await measureRelay({ ...DEFAULT_RELAY_OPTIONS, log });
+  figures.push(...relay.figures);
+  relaySummary = Object.fromEntries(
+    Object.entries(relay.samples).map(([name, samples]) => [`${name}_count`, samples.length]),
+  );
+
+  log("page figures in headless Chromium (the idle watch takes 60 s)");
+  const page = await measurePage(built.outDir, { loads: 5, idleMs: 60_000, writes: 1000, log });
+  figures.push(...page.figures);
+  pageSamples = page.samples;
+  browserVersion = page.browser;
+} finally {
+  await built.remove();
+}
+
+// Sections in a fixed order, whatever order they were measured in.
+const order = ["bundle", "page", "indexeddb", "relay"];
+figures.sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));
+const durationMs = performance.now() - started;
+const failed = figures.filter((f) => verdict(f) === "fail");
+
+const cpu = cpus();
+await writeFile(
+  RESULTS,
+  `${JSON.stringify(
+    {
+      generatedAt: new Date().toISOString(),
+      durationSeconds: round(durationMs / 1000, 1),
+      machine: {
+        cpus: cpu.length,
+        cpu: cpu[0]?.model ?? "unknown",
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        chromium: browserVersion,
+      },
+      passed: failed.length === 0,
+      figures: figures.map(toJson),
+      bundleFiles,
+      pageSamples: Object.fromEntries(
+        Object.entries(pageSamples).map(([name, values]) => [name, values.map((v) => round(v, 3))]),
+      ),
+      relaySampleCounts: relaySummary,
+    },
+    null,
+    2,
+  )}\n`,
+);
+
+console.log(formatTable(figures));
+console.log("");
+console.log(formatVerdicts(figures));
+console.log("");
+console.log(
+  `${failed.length === 0 ? "All budgets met" : `${failed.length} budget(s) missed`} in ${(durationMs / 1000).toFixed(0)} s on ${cpu.length} × ${cpu[0]?.model ?? "CPU"}; written to bench/results.json`,
+);
+process.exitCode = failed.length === 0 ? 0 : 1;
