@@ -52,7 +52,7 @@ export function describeRecipe(recipe: Recipe, redirectUri: string): RecipeFacts
     "access",
     accessText === null
       ? "Access tokens live as long as each answer's expires_in says."
-      : `Access tokens: ${accessText}.`,
+      : `Access tokens ${access.seconds === null ? "" : "live "}${accessText}.`,
     accessText !== null && !access.confirmed,
   );
 
@@ -86,7 +86,13 @@ export function describeRecipe(recipe: Recipe, redirectUri: string): RecipeFacts
   }
   if (recipe.refreshPolicy !== "none") {
     const refreshText = lifetimeText(refresh);
-    if (refreshText !== null) add("refresh", `Refresh tokens: ${refreshText}.`, !refresh.confirmed);
+    if (refreshText !== null) {
+      add(
+        "refresh",
+        `Refresh tokens ${refresh.seconds === null ? "" : "live "}${refreshText}.`,
+        !refresh.confirmed,
+      );
+    }
   }
 
   const limit = recipe.refreshRateLimit;

@@ -57,7 +57,7 @@ export const freeagent: Recipe = {
       seconds: null,
       confirmed: true,
       source: "https://api-discuss.freeagent.com/t/regarding-refresh-token-expiry/6309",
-      note: "stated in each response as refresh_token_expires_in (the documentation's example is about 20 years)",
+      note: "last as long as each response's refresh_token_expires_in says (the documentation's example is about 20 years)",
     },
   },
   refreshPolicy: "rotating",

@@ -52,7 +52,7 @@ export const freshbooks: Recipe = {
       seconds: null,
       confirmed: true,
       source: "https://www.freshbooks.com/api/get-authenticated-on-the-freshbooks-api",
-      note: "never expires, but works once",
+      note: "never expire, but each works once",
     },
   },
   refreshPolicy: "single-use",

@@ -41,7 +41,7 @@ export const google: Recipe = {
     refresh: {
       seconds: null,
       confirmed: false,
-      note: "no fixed expiry; 7 days while the app's consent screen is in Testing; dies after 6 months unused",
+      note: "have no fixed expiry, but die after 7 days while the app's consent screen is in Testing, and after 6 months unused",
     },
   },
   refreshPolicy: "reusable",

@@ -61,7 +61,7 @@ export const quickbooks: Recipe = {
       seconds: 8_640_000,
       confirmed: true,
       source: "https://blogs.intuit.com/2024/06/03/oauth-token-management-done-the-right-way/",
-      note: "100 days from its last use, stated in each answer as x_refresh_token_expires_in; at most five years in all",
+      note: "from their last use, as each answer's x_refresh_token_expires_in says; five years at most in all",
     },
   },
   refreshPolicy: "rotating",

@@ -26,7 +26,10 @@ export interface Lifetime {
   readonly confirmed: boolean;
   /** Where the figure comes from (a documentation URL or "configured"). */
   readonly source?: string;
-  /** What the figure alone does not say, e.g. "stated in each response as refresh_token_expires_in". */
+  /**
+   * What the figure alone does not say. With `seconds` it reads as an aside ("from its last use");
+   * without, as what the tokens do ("never expire, but each works once").
+   */
   readonly note?: string;
 }
 

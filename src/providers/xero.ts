@@ -42,7 +42,7 @@ export const xero: Recipe = {
       seconds: 5_184_000,
       confirmed: true,
       source: "https://developer.xero.com/faq/oauth2",
-      note: "60 days from its last use; each refresh brings a new one",
+      note: "from their last use; each refresh brings a new one",
     },
   },
   refreshPolicy: "rotating",

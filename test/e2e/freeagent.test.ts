@@ -64,6 +64,23 @@ describe("FreeAgent through the relay", () => {
     expect(`${url.origin}${url.pathname}`).toBe(fa.authorization_endpoint);
     expect(url.searchParams.get("client_id")).toBe(fa.clientId);
     expect(url.searchParams.has("scope")).toBe(false);
+    // Another client's authorize page, reached by its address alone, is wholly that client's.
+    const urlOf = () => page.getByTestId("authorization-url").textContent();
+    await page.goto(`${dev.origin}/#/authorize/demo`);
+    await page.waitForFunction(
+      (endpoint) =>
+        document.querySelector('[data-testid="authorization-url"]')?.textContent?.startsWith(endpoint) ===
+        true,
+      dev.demo.authorization_endpoint,
+    );
+    expect(new URL((await urlOf()) ?? "").searchParams.get("scope")).toBe("openid demo:read");
+    await page.goto(`${dev.origin}/#/authorize/freeagent`);
+    await page.waitForFunction(
+      (endpoint) =>
+        document.querySelector('[data-testid="authorization-url"]')?.textContent?.startsWith(endpoint) ===
+        true,
+      fa.authorization_endpoint,
+    );
   });
 
   it("shows FreeAgent's HTML 401 for a code used elsewhere as FreeAgent's answer, with an explanation", async () => {

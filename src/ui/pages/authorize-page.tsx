@@ -158,8 +158,10 @@ export function AuthorizePage() {
   return (
     <section aria-labelledby="authorize-heading">
       <h2 id="authorize-heading">Authorize {params.clientId}</h2>
+      {/* Keyed: another client (the address changed) gets a fresh state, verifier and scope. */}
       <Show
         when={client()}
+        keyed
         fallback={
           <Show
             when={state.clients !== null || state.clientsError !== null}
@@ -171,7 +173,7 @@ export function AuthorizePage() {
           </Show>
         }
       >
-        {(c) => <Prepared client={c()} />}
+        {(c) => <Prepared client={c} />}
       </Show>
     </section>
   );

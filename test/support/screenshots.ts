@@ -1,0 +1,127 @@
+/**
+ * Takes the README's screenshots: `npx tsx test/support/screenshots.ts` writes docs/screenshots/*.png.
+ * Re-run it whenever a page changes. Needs no account anywhere: FreeAgent and FreshBooks are walked
+ * end to end against their emulators; for the other providers the authorize page (what tokendesk tells
+ * you before you go there) is taken with placeholder client ids, since their real servers are not
+ * reachable from here.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { freeagent } from "../../src/providers/freeagent.ts";
+import { freshbooks } from "../../src/providers/freshbooks.ts";
+import type { RelayClientConfig } from "../../src/relay/config.ts";
+import { launchBrowser, removeProfile } from "./chromium.ts";
+import { startDevServer } from "./dev-server.ts";
+import { startFreeAgentEmulator } from "./emulators/freeagent.ts";
+import { startFreshBooksEmulator } from "./emulators/freshbooks.ts";
+import { emulatedRecipe } from "./emulators/recipes.ts";
+
+const OUT = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+
+/** Providers shown only up to the authorize page: their client ids are placeholders. */
+const AUTHORIZE_ONLY: readonly { provider: string; environment?: string; scope?: string }[] = [
+  { provider: "xero", scope: "openid profile email accounting.settings.read" },
+  { provider: "quickbooks", scope: "com.intuit.quickbooks.accounting openid email" },
+  { provider: "google", scope: "openid email" },
+  { provider: "microsoft", scope: "openid email User.Read" },
+  { provider: "github", scope: "read:user" },
+  { provider: "github-app" },
+];
+
+async function shoot(page: Page, name: string): Promise<void> {
+  const path = join(OUT, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`wrote ${path}`);
+}
+
+async function walk(page: Page, origin: string, client: string, name: string): Promise<void> {
+  await page.goto(`${origin}/#/authorize/${client}`);
+  await page.getByTestId("provider-facts").waitFor();
+  await shoot(page, `${name}-authorize`);
+  await page.getByRole("button", { name: /^Continue to / }).click();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.waitForURL(/#\/connections\//);
+  await page.getByRole("button", { name: "Exchange" }).click();
+  await page.getByTestId("access-token").waitFor();
+  const before = await page.getByTestId("refresh-token").textContent();
+  await page.getByRole("button", { name: "Refresh", exact: true }).click();
+  await page.waitForFunction(
+    (old) => document.querySelector('[data-testid="refresh-token"]')?.textContent !== old,
+    before,
+  );
+  await page.getByRole("button", { name: "Identify the account" }).click();
+  await page.getByTestId("account").waitFor();
+  await shoot(page, `${name}-walk`);
+}
+
+async function main(): Promise<void> {
+  await mkdir(OUT, { recursive: true });
+  const fa = await startFreeAgentEmulator({});
+  const fb = await startFreshBooksEmulator({});
+  // Over https, as FreshBooks requires of redirect URIs (npm start -- --mode https).
+  const dev = await startDevServer({
+    https: true,
+    recipes: { freeagent: emulatedRecipe(freeagent, fa), freshbooks: emulatedRecipe(freshbooks, fb) },
+    clients: (origin) => {
+      const redirect = `${origin}/callback/`;
+      fa.register(redirect);
+      fb.register(redirect);
+      const emulated: RelayClientConfig[] = [
+        {
+          id: "freeagent",
+          provider: "freeagent",
+          client_id: fa.clientId,
+          client_secret: fa.clientSecret,
+          redirect_uris: [redirect],
+        },
+        {
+          id: "freshbooks",
+          provider: "freshbooks",
+          client_id: fb.clientId,
+          client_secret: fb.clientSecret,
+          redirect_uris: [redirect],
+        },
+      ];
+      const placeholders = AUTHORIZE_ONLY.map(
+        (p): RelayClientConfig => ({
+          id: p.provider,
+          provider: p.provider,
+          client_id: `your-${p.provider}-client-id`,
+          client_secret: "not-a-real-secret",
+          redirect_uris: [redirect],
+          ...(p.scope === undefined ? {} : { scope: p.scope }),
+        }),
+      );
+      return [...emulated, ...placeholders];
+    },
+  });
+  const browser = await launchBrowser(undefined, { ignoreHttpsErrors: true });
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(`${dev.origin}/`);
+    await page.getByRole("heading", { name: /^freeagent · / }).waitFor();
+    await shoot(page, "home");
+    await walk(page, dev.origin, "freeagent", "freeagent");
+    await walk(page, dev.origin, "freshbooks", "freshbooks");
+    for (const { provider } of AUTHORIZE_ONLY) {
+      await page.goto(`${dev.origin}/#/authorize/${provider}`);
+      await page.getByTestId("authorization-url").waitFor();
+      await shoot(page, `${provider}-authorize`);
+    }
+    await page.goto(`${dev.origin}/#/discover`);
+    await page.getByLabel("Issuer").fill(dev.demo.issuer);
+    await page.getByRole("button", { name: "Discover" }).click();
+    await page.getByTestId("client-draft").waitFor();
+    await shoot(page, "discover");
+  } finally {
+    await browser.close();
+    await removeProfile(browser.profile);
+    await dev.close();
+    await fa.close();
+    await fb.close();
+  }
+}
+
+await main();
