@@ -47,7 +47,7 @@ try {
   );
 
   log("page figures in headless Chromium (the idle watch takes 60 s)");
-  const page = await measurePage(built.outDir, { loads: 5, idleMs: 60_000, writes: 1000, log });
+  const page = await measurePage(built.outDir, { loads: 7, idleMs: 60_000, writes: 1000, log });
   figures.push(...page.figures);
   pageSamples = page.samples;
   browserVersion = page.browser;
