@@ -150,8 +150,9 @@ export function checkDiscoveryRequest(
   if (problem !== undefined) {
     return { ok: false, error: "issuer_not_allowed", description: `The issuer ${problem}.` };
   }
-  const { hostname } = new URL(issuer);
-  if (isLoopbackHost(hostname)) {
+  // A trailing dot and *.localhost (RFC 6761 §6.3) reach loopback too: count them as loopback.
+  const hostname = new URL(issuer).hostname.toLowerCase().replace(/\.$/, "");
+  if (isLoopbackHost(hostname) || hostname.endsWith(".localhost")) {
     if (!isLoopbackHost(new URL(requestUrl).hostname)) {
       return {
         ok: false,

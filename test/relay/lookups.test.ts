@@ -254,6 +254,17 @@ describe("POST /relay/discovery", () => {
       "https://relay.example.test",
     ],
     ["http to a public host", "http://auth.example.test", _RELAY_ORIGIN],
+    [
+      "localhost with a trailing dot on a relay that is not on loopback",
+      "https://localhost.",
+      "https://relay.example.test",
+    ],
+    [
+      "a *.localhost name on a relay that is not on loopback",
+      "https://api.localhost",
+      "https://relay.example.test",
+    ],
+    ["loopback written as a number", "https://2130706433", "https://relay.example.test"],
     ["an IP address", "https://10.0.0.1", _RELAY_ORIGIN],
     ["an IPv6 address", "https://[fd00::1]", _RELAY_ORIGIN],
     ["a query", "https://auth.example.test/?x=1", _RELAY_ORIGIN],
