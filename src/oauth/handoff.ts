@@ -6,6 +6,10 @@ import type { Recipe } from "../providers/types.ts";
 import type { PublicClient } from "../relay/contract.ts";
 import type { TokenSet } from "./token-set.ts";
 
+/** `format` of the JSON hand-off; with `version`, how the support desk recognises an export. */
+export const HANDOFF_FORMAT = "tokendesk.handoff";
+export const HANDOFF_VERSION = 1;
+
 export interface Handoff {
   readonly env: string;
   readonly json: string;
@@ -62,7 +66,21 @@ export function buildHandoff(client: PublicClient, recipe: Recipe, tokens: Token
     `OAUTH_ACCESS_TOKEN=${envValue(fields.access_token)}`,
     `OAUTH_ACCESS_TOKEN_EXPIRES_AT=${fields.access_token_expires_at}`,
   ].join("\n");
-  const json = JSON.stringify({ ...fields, client_secret: "<your client secret>" }, null, 2);
+  // Versioned and naming the relay client, so the support desk can read an export a customer pastes.
+  const json = JSON.stringify(
+    {
+      format: HANDOFF_FORMAT,
+      version: HANDOFF_VERSION,
+      provider: recipe.id,
+      relay_client: client.id,
+      environment: client.environment,
+      ...fields,
+      received_at: iso(tokens.receivedAt),
+      client_secret: "<your client secret>",
+    },
+    null,
+    2,
+  );
 
   const headers = Object.entries(recipe.requestHeaders ?? {}).map(([k, v]) => `  -H ${sh(`${k}: ${v}`)} \\`);
   const lines = [
