@@ -21,6 +21,7 @@ export const custom: Recipe = {
     refresh: { seconds: null, confirmed: false },
   },
   refreshPolicy: "rotating",
+  refreshPolicyConfirmed: false,
   refreshRateLimit: null,
   redirectRules: { httpsOnly: false, noQuery: false },
   refreshExpiresInFields: ["refresh_token_expires_in", "x_refresh_token_expires_in"],

@@ -57,6 +57,8 @@ export function describeRecipe(recipe: Recipe, redirectUri: string): RecipeFacts
   );
 
   const grace = recipe.refreshGrace?.seconds;
+  // An assumed policy is said as such: the page must not present a guess as the provider's word.
+  const assumed = recipe.refreshPolicyConfirmed === false;
   switch (recipe.refreshPolicy) {
     case "none":
       add("policy", `${name} issues no refresh token: the access token itself is what you keep.`);
@@ -70,8 +72,10 @@ export function describeRecipe(recipe: Recipe, redirectUri: string): RecipeFacts
     case "rotating":
       add(
         "policy",
-        `Refresh tokens rotate: each refresh returns a new one and the one used stops working${grace == null ? "" : ` ${describeSeconds(grace)} later`}. After you copy a refresh token to your server, do not refresh here: the server's copy would die.`,
-        grace != null && recipe.refreshGrace?.confirmed !== true,
+        assumed
+          ? `Treat refresh tokens as rotating: each refresh returns a new one, and ${name === "This provider" ? "this provider" : name} does not say whether the one used keeps working. After you copy a refresh token to your server, do not refresh here: the server's copy may die.`
+          : `Refresh tokens rotate: each refresh returns a new one and the one used stops working${grace == null ? "" : ` ${describeSeconds(grace)} later`}. After you copy a refresh token to your server, do not refresh here: the server's copy would die.`,
+        assumed || (grace != null && recipe.refreshGrace?.confirmed !== true),
       );
       break;
     case "single-use":

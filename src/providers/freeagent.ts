@@ -60,7 +60,10 @@ export const freeagent: Recipe = {
       note: "last as long as each response's refresh_token_expires_in says (the documentation's example is about 20 years)",
     },
   },
+  // Treated as rotating, the safe assumption: FreeAgent returns a new refresh token on each refresh
+  // but does not say whether the used one stops working (PROVIDERS.md [?]).
   refreshPolicy: "rotating",
+  refreshPolicyConfirmed: false,
   refreshRateLimit: { requests: 15, perSeconds: 60, confirmed: false },
   redirectRules: { httpsOnly: false, noQuery: false },
   refreshExpiresInFields: ["refresh_token_expires_in"],

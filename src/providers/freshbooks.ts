@@ -67,5 +67,5 @@ export const freshbooks: Recipe = {
     docs: "https://www.freshbooks.com/api/authentication",
   },
   notes:
-    "Each FreshBooks refresh token works exactly once, and a refresh ends the previous access token at once (unconfirmed): a server holding a copy of either stops working the moment anyone refreshes.",
+    "Each FreshBooks refresh token works exactly once, and a refresh ends the previous access token at once: a server holding a copy of either stops working the moment anyone refreshes.",
 };

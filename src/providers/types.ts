@@ -102,6 +102,11 @@ export interface Recipe {
     readonly refresh: Lifetime;
   };
   readonly refreshPolicy: RefreshPolicy;
+  /**
+   * `false` when the policy is the safe assumption rather than what the provider documents (FreeAgent
+   * does not say whether a used refresh token stops working, so it is treated as rotating).
+   */
+  readonly refreshPolicyConfirmed?: boolean;
   /** How long a refresh token still works after it was used (Xero: 30 minutes, for a lost answer). */
   readonly refreshGrace?: Lifetime;
   /** Whether a refresh ends the previous access token at once (FreshBooks, GitHub App user tokens). */
