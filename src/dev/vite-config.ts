@@ -47,6 +47,13 @@ export function tokendeskViteConfig(dev: DevServerOptions = {}): UserConfig {
       ...(dev.https === true ? { https: devCertificate(join(root, ".tokendesk", "dev-cert")) } : {}),
     },
     preview: { host: "127.0.0.1", port: 4173 },
+    // Pre-bundle every browser dependency at start: one discovered later (behind a lazy route) makes
+    // Vite re-optimize and reload the page mid-flow, which breaks a user's walk and the e2e tests.
+    optimizeDeps: {
+      include: ["solid-js", "solid-js/web", "solid-js/store", "idb-keyval", "oauth4webapi"],
+    },
+    // The token worker is a module worker so it can share chunks with the page.
+    worker: { format: "es" },
     build: {
       target: "es2022",
       sourcemap: false,

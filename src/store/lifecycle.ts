@@ -527,7 +527,9 @@ async function settle(
             connectionId,
             receivedAt,
             "rotated",
-            `Refresh token rotated: ${oldFp} replaced by ${newFp}; the old one is spent.`,
+            recipe.refreshPolicy === "reusable"
+              ? `New refresh token ${newFp} issued beside ${oldFp}; for this provider the old one stays valid.`
+              : `Refresh token rotated: ${oldFp} replaced by ${newFp}; the old one is spent.`,
             { refreshTokenFingerprint: newFp, previousRefreshTokenFingerprint: oldFp },
           ),
         );
