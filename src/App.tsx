@@ -16,6 +16,9 @@ const CallbackPage = lazy(() =>
 const DiscoverPage = lazy(() =>
   import("./ui/pages/discover-page.tsx").then((m) => ({ default: m.DiscoverPage })),
 );
+const SupportPage = lazy(() =>
+  import("./ui/pages/support-page.tsx").then((m) => ({ default: m.SupportPage })),
+);
 const ConnectionPage = lazy(() =>
   import("./ui/pages/connection-page.tsx").then((m) => ({ default: m.ConnectionPage })),
 );
@@ -30,6 +33,7 @@ export function App(props: { callback: CallbackParams | null }) {
         <Route path="/callback" component={CallbackPage} />
         <Route path="/connections/:id" component={ConnectionPage} />
         <Route path="/discover" component={DiscoverPage} />
+        <Route path="/support" component={SupportPage} />
         <Route path="*" component={NotFoundPage} />
       </HashRouter>
     </AppStateProvider>

@@ -10,6 +10,7 @@ import { type Browser, launchBrowser, removeProfile } from "../support/chromium.
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const SUPPORT_PASTE = "Paste a token, a token response, an exported connection or a diagnostic bundle";
 
 let dev: RunningDevServer;
 let browser: Browser;
@@ -116,6 +117,30 @@ describe("keyboard only", () => {
   });
 });
 
+describe("the support desk, keyboard only", () => {
+  it("pastes, explains, and declines to spend a token without a mouse", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${dev.origin}/`);
+    await page.getByRole("link", { name: "Authorize" }).waitFor();
+    await _tabTo(page, /^Support desk$/);
+    await page.keyboard.press("Enter");
+    await _tabTo(page, /^$/);
+    await page.getByLabel(SUPPORT_PASTE).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("TEXTAREA");
+    await page.keyboard.insertText('{"access_token":"at-keys-1","refresh_token":"rt-keys-1"}');
+    await _tabTo(page, /^Refresh \(spends the refresh token\)$/);
+    await page.keyboard.press("Enter");
+    await page.getByRole("alertdialog").waitFor();
+    await _tabTo(page, /^Cancel$/);
+    await page.keyboard.press("Enter");
+    await page.getByRole("alertdialog").waitFor({ state: "detached" });
+    await _tabTo(page, /^Choose the failure…/);
+    await page.keyboard.press("ArrowDown");
+    await page.getByRole("list", { name: "Likely causes, likeliest first" }).waitFor();
+    await page.close();
+  });
+});
+
 describe("every page and state", () => {
   const states: Array<{ name: string; reach: (page: Page) => Promise<void> }> = [
     {
@@ -185,6 +210,38 @@ describe("every page and state", () => {
         await p.goto(`${dev.origin}/`);
         await p.getByText("Import a token response or a refresh token").click();
         await p.getByLabel("Token response JSON, or a refresh token alone").waitFor();
+      },
+    },
+    {
+      name: "support desk with a pasted JWT decoded, claims open, asking to confirm a refresh",
+      reach: async (p) => {
+        await p.goto(`${dev.origin}/#/support`);
+        const claims = Buffer.from(JSON.stringify({ iss: dev.demo.issuer, sub: "dana", exp: 4102444800 }));
+        const jwt = `eyJhbGciOiJSUzI1NiJ9.${claims.toString("base64url")}.c2ln`;
+        await p
+          .getByLabel(SUPPORT_PASTE)
+          .fill(JSON.stringify({ access_token: jwt, refresh_token: "rt-a11y" }));
+        await p.getByTestId("jwt-facts").waitFor();
+        for (const d of await p.locator("details").all())
+          await d.evaluate((el) => el.setAttribute("open", ""));
+        await p.getByRole("button", { name: "Refresh (spends the refresh token)" }).click();
+        await p.getByRole("alertdialog").waitFor();
+      },
+    },
+    {
+      name: "support desk explaining a pasted error",
+      reach: async (p) => {
+        await p.getByLabel(SUPPORT_PASTE).fill('{"error":"invalid_grant","error_description":"<b>used</b>"}');
+        await p.getByRole("list", { name: "Likely causes, likeliest first" }).waitFor();
+      },
+    },
+    {
+      name: "support desk with a connection's bundle, explainer and credential trail",
+      reach: async (p) => {
+        await p.getByLabel("Or diagnose a connection in this browser").selectOption({ index: 1 });
+        await p.getByTestId("credential-trail").waitFor();
+        for (const d of await p.locator("details").all())
+          await d.evaluate((el) => el.setAttribute("open", ""));
       },
     },
   ];

@@ -50,6 +50,11 @@ export function Layout(props: ParentProps) {
           </A>
         </h1>
         <span class="tagline">OAuth 2.0 workbench · your secret stays in the relay</span>
+        <nav aria-label="Main">
+          <A href="/support" class="nav-link">
+            Support desk
+          </A>
+        </nav>
         <ThemeSwitch />
       </header>
       <main class="page" id="main" tabindex="-1">

@@ -3,6 +3,7 @@ import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import type { Handoff } from "../../oauth/handoff.ts";
 import type { Connection } from "../../store/records.ts";
 import { connectionStatus } from "../../store/status.ts";
+import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
 import { formatInstant, formatTime } from "../components/format.ts";
@@ -65,36 +66,20 @@ function RefreshButton(props: {
   return (
     <>
       <Show when={asking()}>
-        <div
-          class="confirm"
-          role="alertdialog"
-          aria-labelledby="confirm-refresh-title"
-          aria-describedby="confirm-refresh-text"
+        <ConfirmDialog
+          id="confirm-refresh"
+          title="Refresh a handed-off token?"
+          confirm="Refresh anyway"
+          onConfirm={() => {
+            setAsking(false);
+            props.onRefresh(true);
+          }}
+          onCancel={() => setAsking(false)}
         >
-          <p id="confirm-refresh-title">
-            <strong>Refresh a handed-off token?</strong>
-          </p>
-          <p id="confirm-refresh-text">
-            This refresh token was handed off to a server at {formatTime(props.connection.handedOffAt ?? 0)}.
-            Refreshing here replaces it: the copy your server holds stops working, and the server must be
-            given the new one.
-          </p>
-          <div class="actions">
-            <button
-              type="button"
-              class="button danger"
-              onClick={() => {
-                setAsking(false);
-                props.onRefresh(true);
-              }}
-            >
-              Refresh anyway
-            </button>
-            <button type="button" class="button" onClick={() => setAsking(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+          This refresh token was handed off to a server at {formatTime(props.connection.handedOffAt ?? 0)}.
+          Refreshing here replaces it: the copy your server holds stops working, and the server must be given
+          the new one.
+        </ConfirmDialog>
       </Show>
       <button
         type="button"
@@ -287,7 +272,8 @@ function HandOff(props: { connection: Connection }) {
                       <span class="token-label">{label}</span>
                       <CopyButton value={text} label={label} />
                     </div>
-                    <pre class="http" data-testid={`handoff-${key}`}>
+                    {/* Focusable: a long export scrolls, and keyboard users must be able to scroll it. */}
+                    <pre class="http" data-testid={`handoff-${key}`} tabindex="0">
                       {text}
                     </pre>
                   </div>
@@ -493,6 +479,12 @@ export function ConnectionPage() {
             )}
           </Show>
           <History connection={c()} />
+          <p>
+            <A href={`/support?connection=${encodeURIComponent(c().id)}`}>Diagnose in the support desk</A>
+            <span class="muted">
+              : the explainer, a diagnostic bundle for a ticket, where the credentials went.
+            </span>
+          </p>
           <p>
             <button type="button" class="button danger" onClick={() => void forget(c())}>
               Forget this connection

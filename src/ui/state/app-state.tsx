@@ -9,6 +9,7 @@ import { custom } from "../../providers/custom.ts";
 import type { Recipe } from "../../providers/types.ts";
 import type { PublicClient } from "../../relay/contract.ts";
 import { type Db, openDb } from "../../store/db.ts";
+import type { RefreshTokenHistory } from "../../store/diagnose.ts";
 import type { CallbackOutcome, ImportOutcome, LifecycleDeps, StepOutcome } from "../../store/lifecycle.ts";
 import type {
   Connection,
@@ -37,6 +38,7 @@ const authorize = () => import("../../oauth/authorize.ts");
 const handoff = () => import("../../oauth/handoff.ts");
 const identity = () => import("../../oauth/identity.ts");
 const discovery = () => import("../../oauth/discover.ts");
+const diagnose = () => import("../../store/diagnose.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
@@ -83,6 +85,10 @@ export interface AppActions {
   probe(connectionId: string): Promise<ProbeOutcome>;
   /** Reads an issuer's metadata, from the page when it may, through the relay otherwise. */
   discover(issuer: string): Promise<DiscoveryResult>;
+  /** The identity probe with a pasted access token (support desk): a read, nothing is spent. */
+  probeToken(clientId: string, accessToken: string): Promise<ProbeOutcome>;
+  /** What this browser's history knows of a refresh token, found by its fingerprint. */
+  refreshTokenHistory(refreshToken: string): Promise<RefreshTokenHistory | null>;
 }
 
 const Context = createContext<[AppState, AppActions]>();
@@ -343,6 +349,20 @@ export function AppStateProvider(
     async discover(issuer) {
       const [{ discoverIssuer }, relay] = await Promise.all([discovery(), relayReady]);
       return discoverIssuer(issuer, { fetch: fetchImpl, lookups: createRelayLookups(relay.base, fetchImpl) });
+    },
+    async probeToken(clientId, accessToken) {
+      const client = state.clients?.find((c) => c.id === clientId);
+      if (client === undefined) throw new Error(`The relay does not list client "${clientId}".`);
+      const [{ probeAccount }, relay] = await Promise.all([identity(), relayReady]);
+      return probeAccount(
+        createRelayLookups(relay.base, fetchImpl),
+        { client: clientId, accessToken },
+        recipeFor(client),
+      );
+    },
+    async refreshTokenHistory(refreshToken) {
+      const [{ findRefreshTokenInHistory }, db] = await Promise.all([diagnose(), dbReady]);
+      return findRefreshTokenInHistory(db, refreshToken);
     },
   };
 
