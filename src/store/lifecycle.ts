@@ -543,9 +543,11 @@ async function settle(
         body: upstream.body,
         refreshPolicy: recipe.refreshPolicy,
       });
+      // Our explanation first; the provider's own words after it, quoted, when it gave any.
+      const providerSaid = normalized.kind === "oauth_error" ? normalized.error.errorDescription : null;
       const description =
         normalized.kind === "oauth_error"
-          ? (normalized.error.errorDescription ?? explanation.detail)
+          ? `${explanation.detail}${providerSaid ? ` The provider said: "${providerSaid}".` : ""}`
           : `${normalized.message} ${explanation.detail}`;
       const problem: Problem = {
         at: receivedAt,

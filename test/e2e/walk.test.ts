@@ -41,6 +41,8 @@ describe("authorize → exchange → refresh against the demo server through the
   let connectionUrl = "";
   let firstRefreshToken = "";
   let secondRefreshToken = "";
+  /** Every one-time value and token the walk saw, which no share link may contain. */
+  const seen: string[] = [];
 
   it("lists the relay's demo client with the redirect URI to register", async () => {
     await page.goto(`${dev.origin}/`);
@@ -85,6 +87,7 @@ describe("authorize → exchange → refresh against the demo server through the
     expect(connectionUrl).not.toMatch(/[?&](code|state)=/);
     expect(connectionUrl.startsWith(`${dev.origin}/#/connections/`)).toBe(true);
     const code = await page.getByTestId("code").textContent();
+    seen.push(code ?? "");
     expect(code?.length).toBeGreaterThan(20);
     const countdown = page.locator("#code-heading ~ .token-field .countdown .left");
     const first = await countdown.textContent();
@@ -124,6 +127,7 @@ describe("authorize → exchange → refresh against the demo server through the
       firstRefreshToken,
     );
     secondRefreshToken = (await page.getByTestId("refresh-token").textContent()) ?? "";
+    seen.push((await page.getByTestId("access-token").textContent()) ?? "");
     expect(secondRefreshToken).not.toBe(firstRefreshToken);
     const last = page.getByRole("region", { name: /^Last exchange · refresh/ });
     expect(await last.getByTestId("sent-request").textContent()).toContain("grant_type=refresh_token");
@@ -169,6 +173,55 @@ describe("authorize → exchange → refresh against the demo server through the
     const answer = await refreshTokens(dev.demo, firstRefreshToken);
     expect(answer.status).toBe(400);
     expect(answer.body.error).toBe("invalid_grant");
+  });
+
+  it("shares a configuration as a link without any secret, code or token, opening at the authorize step", async () => {
+    seen.push(firstRefreshToken, secondRefreshToken);
+    const forbidden = [
+      ...seen.filter((v) => v.length > 0),
+      dev.demo.clientSecret,
+      Buffer.from(`${dev.demo.clientId}:${dev.demo.clientSecret}`).toString("base64"),
+    ];
+    await page.goto(`${dev.origin}/#/authorize/demo`);
+    await page.getByTestId("authorization-url").waitFor();
+    const authUrl = new URL((await page.getByTestId("authorization-url").textContent()) ?? "");
+    forbidden.push(authUrl.searchParams.get("state") ?? "", authUrl.searchParams.get("code_challenge") ?? "");
+    await page.getByLabel("Scope").fill("openid");
+    await page.getByLabel("Scope").blur();
+    const extra = page.getByLabel(/Extra authorization parameters/);
+    await extra.fill(`code=${seen[0]}`);
+    await extra.blur();
+    await page.getByText(/"code" cannot be an extra parameter/).waitFor();
+    await extra.fill("prompt=consent\nlogin_hint=ops@example.com");
+    await extra.blur();
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="share-link"]')?.textContent?.includes("prompt"),
+    );
+    const link = (await page.getByTestId("share-link").textContent()) ?? "";
+    // Decode every layer a reader might: the URL, its hash, and the hash's query.
+    const url = new URL(link);
+    const decoded = [link, decodeURIComponent(link), url.hash, decodeURIComponent(url.hash)];
+    const query = new URLSearchParams(url.hash.split("?")[1] ?? "");
+    decoded.push(...[...query].flat());
+    for (const value of forbidden) {
+      for (const text of decoded)
+        expect(text.includes(value), "a share link holds a secret, code or token").toBe(false);
+    }
+    expect(Object.fromEntries(query)).toEqual({
+      provider: "demo",
+      scope: "openid",
+      "x.prompt": "consent",
+      "x.login_hint": "ops@example.com",
+    });
+
+    const other = await browser.context.newPage();
+    await other.goto(link);
+    const opened = new URL((await other.getByTestId("authorization-url").textContent()) ?? "");
+    expect(opened.searchParams.get("scope")).toBe("openid");
+    expect(opened.searchParams.get("prompt")).toBe("consent");
+    expect(opened.searchParams.get("login_hint")).toBe("ops@example.com");
+    expect(opened.searchParams.get("state")).not.toBe(authUrl.searchParams.get("state"));
+    await other.close();
   });
 
   it("never put the client secret in the page, and logged no errors", async () => {

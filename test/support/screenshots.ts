@@ -1,5 +1,5 @@
 /**
- * Takes the README's screenshots: `npx tsx test/support/screenshots.ts` writes docs/screenshots/*.png.
+ * Takes the README's screenshots: `npm run screenshots` writes docs/screenshots/*.png.
  * Re-run it whenever a page changes. Needs no account anywhere: FreeAgent and FreshBooks are walked
  * end to end against their emulators; for the other providers the authorize page (what tokendesk tells
  * you before you go there) is taken with placeholder client ids, since their real servers are not
@@ -56,6 +56,54 @@ async function walk(page: Page, origin: string, client: string, name: string): P
   await shoot(page, `${name}-walk`);
 }
 
+/** The main steps with the embedded demo server, as a newcomer sees them after `npm start`. */
+async function demoWalk(page: Page, origin: string): Promise<void> {
+  await page.goto(`${origin}/#/authorize/demo`);
+  await page.getByTestId("authorization-url").waitFor();
+  await shoot(page, "walk-1-authorize");
+  await page.getByRole("button", { name: /^Continue to / }).click();
+  await page.getByPlaceholder("Enter any login").fill("alice");
+  await page.getByPlaceholder("and password").fill("any password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  await page.getByRole("button", { name: "Continue", exact: true }).click();
+  await page.waitForURL(/#\/connections\//);
+  await page.getByRole("button", { name: "Exchange" }).waitFor();
+  await shoot(page, "walk-2-code");
+  await page.getByRole("button", { name: "Exchange" }).click();
+  await page.getByTestId("access-token").waitFor();
+  await shoot(page, "walk-3-exchanged");
+  const before = await page.getByTestId("refresh-token").textContent();
+  await page.getByRole("button", { name: "Refresh", exact: true }).click();
+  await page.waitForFunction(
+    (old) => document.querySelector('[data-testid="refresh-token"]')?.textContent !== old,
+    before,
+  );
+  await page.getByRole("button", { name: "Show Refresh token" }).click();
+  await shoot(page, "walk-4-refreshed");
+  await page.getByRole("button", { name: "Export for a server" }).click();
+  await page.getByTestId("handoff-env").waitFor();
+  await page.getByRole("button", { name: "Refresh", exact: true }).click();
+  await page.getByRole("alertdialog").waitFor();
+  await shoot(page, "walk-5-handed-off");
+  const connection = page.url();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("link", { name: "Diagnose in the support desk" }).click();
+  await page.getByRole("heading", { level: 2, name: "Support desk" }).waitFor();
+  await page.waitForTimeout(300);
+  await shoot(page, "walk-8-support-desk");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.goto(`${origin}/`);
+  await page.getByRole("link", { name: /^demo · / }).waitFor();
+  await shoot(page, "walk-6-narrow-dark-home");
+  await page.goto(connection);
+  await page.getByTestId("refresh-token").waitFor();
+  await page.screenshot({ path: join(OUT, "walk-7-narrow-dark-connection.png") });
+  console.log(`wrote ${join(OUT, "walk-7-narrow-dark-connection.png")}`);
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 1100, height: 900 });
+}
+
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   const fa = await startFreeAgentEmulator({});
@@ -103,6 +151,7 @@ async function main(): Promise<void> {
     await page.goto(`${dev.origin}/`);
     await page.getByRole("heading", { name: /^freeagent · / }).waitFor();
     await shoot(page, "home");
+    await demoWalk(page, dev.origin);
     await walk(page, dev.origin, "freeagent", "freeagent");
     await walk(page, dev.origin, "freshbooks", "freshbooks");
     for (const { provider } of AUTHORIZE_ONLY) {

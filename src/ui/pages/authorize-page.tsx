@@ -1,10 +1,18 @@
-import { A, useParams } from "@solidjs/router";
+import { A, useParams, useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
+import { buildShareLink, forbiddenExtraParam, parseShareQuery } from "../../oauth/share.ts";
 import { describeRecipe } from "../../providers/facts.ts";
 import { scopeToRequest } from "../../providers/index.ts";
 import type { Recipe } from "../../providers/types.ts";
 import type { PublicClient } from "../../relay/contract.ts";
+import { CALLBACK_SEGMENT } from "../callback-capture.ts";
+import { CopyButton } from "../components/copy-button.tsx";
 import { useAppState } from "../state/app-state.tsx";
+
+/** The app's root, from the redirect URI it answers at. */
+function appRootOf(redirectUri: string): string {
+  return redirectUri.slice(0, -CALLBACK_SEGMENT.length);
+}
 
 /** What this provider will do, before the user goes there; unconfirmed figures say so. */
 function RecipeFacts(props: { recipe: Recipe; client: PublicClient; redirectUri: string }) {
@@ -55,14 +63,52 @@ function RecipeFacts(props: { recipe: Recipe; client: PublicClient; redirectUri:
   );
 }
 
+/** `name=value` lines to parameters, naming the first line that cannot be one. */
+function parseExtraParams(text: string): { params: Record<string, string>; error: string | null } {
+  const params: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const at = line.indexOf("=");
+    if (at <= 0) return { params, error: `"${line.trim()}" is not name=value` };
+    const name = line.slice(0, at).trim();
+    const problem = forbiddenExtraParam(name);
+    if (problem !== null) return { params, error: problem };
+    params[name] = line.slice(at + 1).trim();
+  }
+  return { params, error: null };
+}
+
 function Prepared(props: { client: PublicClient }) {
   const [state, actions] = useAppState();
-  const [scope, setScope] = createSignal(props.client.scope ?? "");
+  const [search] = useSearchParams();
+  // A shared link may preset the scope and extra parameters; it never carries anything secret.
+  const shared = parseShareQuery(props.client.id, new URLSearchParams(search as Record<string, string>));
+  const [scope, setScope] = createSignal(
+    search.scope !== undefined ? shared.scope : (props.client.scope ?? ""),
+  );
+  const [extraText, setExtraText] = createSignal(
+    Object.entries(shared.extraParams)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n"),
+  );
+  const extra = createMemo(() => parseExtraParams(extraText()));
   const [leaving, setLeaving] = createSignal(false);
   const [beginError, setBeginError] = createSignal<string | null>(null);
   const recipe = () => actions.recipeFor(props.client);
   // The scope as requested: what the user typed plus what the provider needs for a refresh token.
-  const [prepared] = createResource(scope, (s) => actions.prepare(props.client, scopeToRequest(recipe(), s)));
+  const [prepared] = createResource(
+    () => ({ scope: scope(), extra: extra().params }),
+    (input) => actions.prepare(props.client, scopeToRequest(recipe(), input.scope), input.extra),
+  );
+  const shareLink = createMemo(() =>
+    buildShareLink(appRootOf(state.redirectUri), {
+      clientId: props.client.id,
+      provider: props.client.provider,
+      environment: props.client.environment,
+      scope: scope(),
+      extraParams: extra().params,
+    }),
+  );
   const go = async () => {
     const p = prepared();
     if (p === undefined) return;
@@ -94,6 +140,35 @@ function Prepared(props: { client: PublicClient }) {
           Scopes {recipe().name} knows: <code>{recipe().scope.suggestions.join(" ")}</code>
           {recipe().scope.required ? " (a scope is required)" : ""}.
         </p>
+      </Show>
+      <Show when={shared.provider !== "" && shared.provider !== props.client.provider}>
+        <p class="warning" role="note">
+          This link was made for a {shared.provider} client, but "{props.client.id}" here is a{" "}
+          {props.client.provider} client.
+        </p>
+      </Show>
+      <Show when={shared.dropped.length > 0}>
+        <p class="warning" role="note">
+          Ignored from the link: {shared.dropped.join(", ")} (a link may not carry credentials or one-time
+          values).
+        </p>
+      </Show>
+      <label class="field">
+        <span>Extra authorization parameters, one name=value a line (e.g. prompt=consent)</span>
+        <textarea
+          value={extraText()}
+          onChange={(e) => setExtraText(e.currentTarget.value)}
+          spellcheck={false}
+          autocomplete="off"
+          rows={2}
+        />
+      </label>
+      <Show when={extra().error}>
+        {(message) => (
+          <p class="problem" role="alert">
+            {message()}
+          </p>
+        )}
       </Show>
       <Show when={prepared.error}>
         {(error) => (
@@ -147,6 +222,16 @@ function Prepared(props: { client: PublicClient }) {
           </>
         )}
       </Show>
+      <div class="token-field share">
+        <div class="token-head">
+          <span class="token-label">Share this configuration</span>
+          <CopyButton value={shareLink()} label="share link" />
+        </div>
+        <code class="token-value" data-testid="share-link">
+          {shareLink()}
+        </code>
+        <p class="muted">Client, provider, scope and extra parameters only: never a secret, code or token.</p>
+      </div>
     </>
   );
 }

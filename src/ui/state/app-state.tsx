@@ -64,7 +64,11 @@ export interface PreparedAuthorization {
 export interface AppActions {
   recipeFor(client: Pick<PublicClient, "provider">): Recipe;
   reloadClients(): Promise<void>;
-  prepare(client: PublicClient, scope: string): Promise<PreparedAuthorization>;
+  prepare(
+    client: PublicClient,
+    scope: string,
+    extraParams?: Readonly<Record<string, string>>,
+  ): Promise<PreparedAuthorization>;
   /** Stores the pending authorization, then sends the browser to the provider. */
   begin(prepared: PreparedAuthorization): Promise<void>;
   /** Handles the provider's answer this page was opened with (once); null when there was none. */
@@ -217,7 +221,7 @@ export function AppStateProvider(
   const actions: AppActions = {
     recipeFor,
     reloadClients,
-    async prepare(client, scope) {
+    async prepare(client, scope, extraParams = {}) {
       const recipe = recipeFor(client);
       const endpoint =
         client.authorization_endpoint ??
@@ -237,7 +241,7 @@ export function AppStateProvider(
         scope,
         state: stateValue,
         codeChallenge,
-        extraParams: recipe.authorizeParams,
+        extraParams: { ...recipe.authorizeParams, ...extraParams },
       });
       return {
         url,
