@@ -141,6 +141,29 @@ describe("the support desk, keyboard only", () => {
   });
 });
 
+describe("themes", () => {
+  it("follows the system, and the switch overrides it, remembered across a reload", async () => {
+    const page = await browser.context.newPage();
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto(`${dev.origin}/`);
+    await page.getByRole("button", { name: /^Theme: system/ }).waitFor();
+    expect(await background()).toBe("rgb(247, 247, 245)");
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await background()).toBe("rgb(20, 21, 24)");
+    await page.getByRole("button", { name: /^Theme: system/ }).click();
+    expect(await background()).toBe("rgb(247, 247, 245)");
+    await page.reload();
+    await page.getByRole("button", { name: /^Theme: light/ }).click();
+    expect(await background()).toBe("rgb(20, 21, 24)");
+    await page.emulateMedia({ colorScheme: "light" });
+    expect(await background()).toBe("rgb(20, 21, 24)");
+    await page.getByRole("button", { name: /^Theme: dark/ }).click();
+    expect(await background()).toBe("rgb(247, 247, 245)");
+    await page.close();
+  });
+});
+
 describe("every page and state", () => {
   const states: Array<{ name: string; reach: (page: Page) => Promise<void> }> = [
     {
