@@ -7,6 +7,7 @@ import type { Recipe } from "../../providers/types.ts";
 import type { PublicClient } from "../../relay/contract.ts";
 import { CALLBACK_SEGMENT } from "../callback-capture.ts";
 import { CopyButton } from "../components/copy-button.tsx";
+import { ProblemAlert } from "../components/problem-alert.tsx";
 import { useAppState } from "../state/app-state.tsx";
 
 /** The app's root, from the redirect URI it answers at. */
@@ -163,13 +164,7 @@ function Prepared(props: { client: PublicClient }) {
           rows={2}
         />
       </label>
-      <Show when={extra().error}>
-        {(message) => (
-          <p class="problem" role="alert">
-            {message()}
-          </p>
-        )}
-      </Show>
+      <ProblemAlert message={extra().error} />
       <Show when={prepared.error}>
         {(error) => (
           <p class="problem" role="alert">
@@ -212,13 +207,7 @@ function Prepared(props: { client: PublicClient }) {
             <button type="button" class="button primary" disabled={leaving()} onClick={() => void go()}>
               Continue to {p().url.host}
             </button>
-            <Show when={beginError()}>
-              {(message) => (
-                <p class="problem" role="alert">
-                  {message()}
-                </p>
-              )}
-            </Show>
+            <ProblemAlert message={beginError()} />
           </>
         )}
       </Show>

@@ -3,6 +3,7 @@ import { createMemo, createSignal, For, Show } from "solid-js";
 import type { DiscoveryResult } from "../../oauth/discover.ts";
 import { type DiscoveredMetadata, type DraftResult, draftCustomClient } from "../../providers/discovery.ts";
 import { CopyButton } from "../components/copy-button.tsx";
+import { ProblemAlert } from "../components/problem-alert.tsx";
 import { useAppState } from "../state/app-state.tsx";
 
 /** A client id for the draft: the issuer's host, as the relay's id rules allow. */
@@ -144,13 +145,7 @@ export function DiscoverPage() {
                 </For>
               </ol>
             </Show>
-            <Show when={failed()}>
-              {(problem) => (
-                <p class="problem" role="alert">
-                  {problem()}
-                </p>
-              )}
-            </Show>
+            <ProblemAlert message={failed()} />
             <Show when={found()}>
               {(ok) => (
                 <>

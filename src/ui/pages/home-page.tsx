@@ -5,6 +5,7 @@ import type { Connection } from "../../store/records.ts";
 import { connectionStatus } from "../../store/status.ts";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
+import { ProblemAlert } from "../components/problem-alert.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useAppState } from "../state/app-state.tsx";
 import { useClockWhileVisible } from "../state/clock.ts";
@@ -79,13 +80,7 @@ function ImportForm(props: { clients: readonly PublicClient[] }) {
           <span>Token response JSON, or a refresh token alone</span>
           <textarea ref={text} spellcheck={false} autocomplete="off" />
         </label>
-        <Show when={error()}>
-          {(message) => (
-            <p class="problem" role="alert">
-              {message()}
-            </p>
-          )}
-        </Show>
+        <ProblemAlert message={error()} />
         <button type="submit" class="button">
           Import
         </button>
@@ -150,13 +145,7 @@ export function HomePage() {
       </section>
       <section aria-labelledby="connections-heading">
         <h2 id="connections-heading">Connections</h2>
-        <Show when={state.storageError}>
-          {(message) => (
-            <p class="problem" role="alert">
-              {message()}
-            </p>
-          )}
-        </Show>
+        <ProblemAlert message={state.storageError} />
         <Show
           when={state.connections.length > 0}
           fallback={

@@ -4,6 +4,7 @@ import { findRecipe } from "../../providers/index.ts";
 import type { Connection } from "../../store/records.ts";
 import { formatInstant } from "../components/format.ts";
 import { HttpExchange } from "../components/http-exchange.tsx";
+import { ProblemAlert } from "../components/problem-alert.tsx";
 import { useAppState } from "../state/app-state.tsx";
 
 /**
@@ -87,13 +88,7 @@ export function ProviderDetails(props: { connection: Connection }) {
           </>
         )}
       </Show>
-      <Show when={failure()}>
-        {(message) => (
-          <p class="problem" role="alert">
-            {message()}
-          </p>
-        )}
-      </Show>
+      <ProblemAlert message={failure()} />
       <Show when={outcome()?.account}>
         {(account) => (
           <p role="status" data-testid="account">
