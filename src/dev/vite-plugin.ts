@@ -103,6 +103,8 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
           authorization_endpoint: demo.authorization_endpoint,
           token_endpoint: demo.token_endpoint,
           identity_endpoint: demo.userinfo_endpoint,
+          // oidc-provider serves RFC 7009 revocation; the demo recipe takes endpoints from here.
+          revocation_endpoint: demo.revocation_endpoint,
         };
         const extra = options.clients?.(origin) ?? [];
         const relay = createRelay({

@@ -23,6 +23,8 @@ export interface RelayClientConfig {
   token_endpoint?: string;
   /** The identity probe's URL, for providers whose endpoints come from this configuration (custom, demo). */
   identity_endpoint?: string;
+  /** The RFC 7009 revocation endpoint, for providers whose endpoints come from this configuration. */
+  revocation_endpoint?: string;
   token_endpoint_auth_method?: ClientAuthMethod;
   body_encoding?: BodyEncoding;
 }
@@ -90,6 +92,8 @@ export interface ResolvedClient {
   readonly tokenEndpoint: string;
   /** The only URL `POST {base}/probe` calls for this client; null when there is none. */
   readonly identityEndpoint: string | null;
+  /** The only URL `POST {base}/revoke` calls for this client; null when there is none. */
+  readonly revocationEndpoint: string | null;
   readonly authMethod: ClientAuthMethod;
   readonly bodyEncoding: BodyEncoding;
   /** The recipe's extra outbound headers, names lower-cased. */
@@ -121,6 +125,7 @@ const CLIENT_FIELDS: readonly string[] = [
   "authorization_endpoint",
   "token_endpoint",
   "identity_endpoint",
+  "revocation_endpoint",
   "token_endpoint_auth_method",
   "body_encoding",
 ];
@@ -268,6 +273,7 @@ export function toPublicClient(client: ResolvedClient): PublicClient {
     authorization_endpoint: client.authorizationEndpoint,
     token_endpoint: client.tokenEndpoint,
     identity_endpoint: client.identityEndpoint,
+    revocation_endpoint: client.revocationEndpoint,
     token_endpoint_auth_method: client.authMethod,
     body_encoding: client.bodyEncoding,
   };
@@ -348,11 +354,13 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
   const authorizationOption = optionalEndpoint(raw, "authorization_endpoint", f);
   const tokenOption = optionalEndpoint(raw, "token_endpoint", f);
   const identityOption = optionalEndpoint(raw, "identity_endpoint", f);
+  const revocationOption = optionalEndpoint(raw, "revocation_endpoint", f);
 
   let environment: string | null = null;
   let issuer = issuerOption ?? null;
   let authorizationEndpoint = authorizationOption ?? null;
   let identityEndpoint = identityOption ?? null;
+  let revocationEndpoint = revocationOption ?? null;
   let tokenEndpoint: string;
   const environmentOption = optionalString(raw, "environment", f);
   if (recipe.environments === null) {
@@ -396,9 +404,11 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     recipeSays("authorization_endpoint", authorizationOption, endpoints.authorization_endpoint);
     recipeSays("issuer", issuerOption, endpoints.issuer);
     recipeSays("identity_endpoint", identityOption, endpoints.identity_endpoint);
+    recipeSays("revocation_endpoint", revocationOption, endpoints.revocation_endpoint);
     environment = chosen;
     tokenEndpoint = endpoints.token_endpoint;
     identityEndpoint = endpoints.identity_endpoint ?? null;
+    revocationEndpoint = endpoints.revocation_endpoint ?? null;
     authorizationEndpoint = endpoints.authorization_endpoint;
     issuer = endpoints.issuer ?? null;
   }
@@ -466,6 +476,7 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
   if (authorizationOption !== undefined) config.authorization_endpoint = authorizationOption;
   if (tokenOption !== undefined) config.token_endpoint = tokenOption;
   if (identityOption !== undefined) config.identity_endpoint = identityOption;
+  if (revocationOption !== undefined) config.revocation_endpoint = revocationOption;
   if (authOption !== undefined) config.token_endpoint_auth_method = authOption as ClientAuthMethod;
   if (encodingOption !== undefined) config.body_encoding = encodingOption as BodyEncoding;
 
@@ -479,6 +490,7 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     authorizationEndpoint,
     tokenEndpoint,
     identityEndpoint,
+    revocationEndpoint,
     authMethod,
     bodyEncoding,
     requestHeaders,

@@ -25,6 +25,11 @@ export interface PublicClient {
    * Null when the provider has no "who am I" endpoint tokendesk knows.
    */
   readonly identity_endpoint: string | null;
+  /**
+   * The RFC 7009 revocation endpoint (v1.3): `POST {base}/revoke` calls it and nothing else for this
+   * client. Null when the provider has none tokendesk knows, and then the relay refuses to revoke.
+   */
+  readonly revocation_endpoint: string | null;
   readonly token_endpoint_auth_method: ClientAuthMethod;
   readonly body_encoding: BodyEncoding;
 }
@@ -53,6 +58,19 @@ export interface RefreshGrantRequest {
 
 export type TokenRequest = CodeGrantRequest | RefreshGrantRequest;
 
+/** The kinds of token `POST {base}/revoke` names as `token_type_hint` (RFC 7009 §2.1). */
+export type RevocationTokenType = "refresh_token" | "access_token";
+
+/**
+ * `POST {base}/revoke` body (v1.3): the relay sends `token` (and the hint) to the client's revocation
+ * endpoint, authenticated as for the token endpoint (RFC 7009 §2.1).
+ */
+export interface RevocationRequest {
+  readonly client: string;
+  readonly token: string;
+  readonly token_type_hint?: RevocationTokenType;
+}
+
 /** `POST {base}/probe` body (v1.2): the relay GETs the client's identity endpoint with this token. */
 export interface ProbeRequest {
   readonly client: string;
@@ -80,7 +98,7 @@ export interface UpstreamResponse {
   readonly body: string;
 }
 
-/** `200` answer of `POST {base}/token` whenever exactly one upstream request got an answer. */
+/** `200` answer of every POST route whenever exactly one upstream request got an answer. */
 export interface Envelope {
   readonly sent: SentRequest;
   readonly upstream: UpstreamResponse;

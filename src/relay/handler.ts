@@ -1,6 +1,6 @@
 /**
- * The relay: a Web-standard fetch handler that holds client secrets and forwards code exchanges and
- * refreshes to providers' token endpoints (DESIGN.md, "The relay's contract"; SECURITY.md, "The relay").
+ * The relay: a Web-standard fetch handler that holds client secrets and forwards code exchanges,
+ * refreshes and revocations to providers' token and revocation endpoints (DESIGN.md, "The relay's contract"; SECURITY.md, "The relay").
  * Runtime-free: Request, Response, Headers, URL, fetch, AbortController, TextEncoder/Decoder, btoa.
  */
 import { type RelayOptions, type ResolvedClient, resolveRelayOptions, toPublicClient } from "./config.ts";
@@ -17,12 +17,14 @@ import {
   basicAuthorization,
   checkJsonContentType,
   checkOrigin,
+  checkRevocationRequest,
   checkTokenRequest,
   formUrlEncode,
   LOGGABLE_GRANT_TYPES,
   type OriginVerdict,
   passUpstreamHeaders,
   REFUSED_REQUEST_HEADERS,
+  type Revocation,
   type TokenGrant,
 } from "./policy.ts";
 import { ipRateLimitKey, type RateLimiter } from "./rate-limit.ts";
@@ -51,6 +53,7 @@ export type RelayErrorCode =
   | "invalid_redirect_uri"
   | "credentials_not_allowed"
   | "no_identity_endpoint"
+  | "revocation_unsupported"
   | "issuer_not_allowed"
   | "origin_not_allowed"
   | "upstream_unreachable"
@@ -60,12 +63,13 @@ export type RelayErrorCode =
   | "relay_misconfigured"
   | "internal_error";
 
-type Route = "health" | "clients" | "token" | "probe" | "discovery";
+type Route = "health" | "clients" | "token" | "revoke" | "probe" | "discovery";
 
 const ROUTE_METHODS: Readonly<Record<Route, readonly string[]>> = {
   health: ["GET", "HEAD"],
   clients: ["GET", "HEAD"],
   token: ["POST"],
+  revoke: ["POST"],
   probe: ["POST"],
   discovery: ["POST"],
 };
@@ -124,6 +128,8 @@ interface LogFacts {
   error?: string;
   client?: string;
   grant?: string;
+  /** A revocation's `token_type_hint`, once it passed the check (a closed set, never free text). */
+  hint?: string;
   upstream?: number;
 }
 
@@ -236,6 +242,9 @@ export function createRelay(options: RelayOptions): RelayHandler {
       case "token":
         response = await token(request, exchange);
         break;
+      case "revoke":
+        response = await revoke(request, exchange);
+        break;
       case "probe":
         response = await probe(request, exchange);
         break;
@@ -273,6 +282,39 @@ export function createRelay(options: RelayOptions): RelayHandler {
     );
     if (clientLimited !== undefined) return clientLimited;
     return forward(checked.client, checked.grant, exchange);
+  }
+
+  /**
+   * `POST {base}/revoke`: the token to the client's revocation endpoint and nowhere else (RFC 7009
+   * §2.1), authenticated as the token endpoint is, under the same rate limits as token requests.
+   */
+  async function revoke(request: Request, exchange: Exchange): Promise<Response> {
+    const ipLimited = await limited(settings.rateLimit.perIp, exchange.ipKey, exchange, "this address");
+    if (ipLimited !== undefined) return ipLimited;
+    const read = await readJson(request, exchange, {
+      name: "a revocation request",
+      example: '{"client":"…","token":"…","token_type_hint":"refresh_token"}',
+    });
+    if (!read.ok) return read.response;
+    const checked = checkRevocationRequest(read.value, settings.clients);
+    if (checked.client !== undefined) exchange.facts.client = checked.client.id;
+    if (!checked.ok) return exchange.fail(400, checked.error, checked.description);
+    const { client, revocation } = checked;
+    exchange.facts.hint = revocation.token_type_hint ?? "none";
+    const clientLimited = await limited(
+      settings.rateLimit.perClient,
+      client.id,
+      exchange,
+      `client "${client.id}"`,
+    );
+    if (clientLimited !== undefined) return clientLimited;
+    const outbound = buildRevocationRequest(client, revocation, settings.userAgent);
+    return send(outbound, exchange, {
+      what: `The revocation endpoint ${outbound.url}`,
+      unknown:
+        " The provider may or may not have revoked the token: revoke it again, which is safe, because a provider answers 200 for a token already revoked (RFC 7009 §2.2).",
+      redact: (text) => redact(text, client),
+    });
   }
 
   /** A `429` with `Retry-After` when `limiter` refuses one more request under `key`. */
@@ -380,7 +422,6 @@ export function createRelay(options: RelayOptions): RelayHandler {
     exchange.facts.client = client.id;
     return send(buildProbeRequest(client, accessToken, settings.userAgent), exchange, {
       what: `The identity endpoint ${client.identityEndpoint}`,
-      spends: false,
       redact: (text) => text.split(accessToken).join(REDACTED),
     });
   }
@@ -400,7 +441,6 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const outbound = buildDiscoveryRequest(checked.issuer, checked.wellKnown, settings.userAgent);
     return send(outbound, exchange, {
       what: `The metadata URL ${outbound.url}`,
-      spends: false,
       redact: (t) => t,
     });
   }
@@ -408,7 +448,9 @@ export function createRelay(options: RelayOptions): RelayHandler {
   async function forward(client: ResolvedClient, grant: TokenGrant, exchange: Exchange): Promise<Response> {
     return send(buildUpstreamRequest(client, grant, settings.userAgent), exchange, {
       what: `The token endpoint ${client.tokenEndpoint}`,
-      spends: true,
+      unknown: TOKEN_OUTCOME_UNKNOWN,
+      tooLarge:
+        " The provider may have issued tokens that are now lost: check the connection before retrying.",
       redact: (text) => redact(text, client),
     });
   }
@@ -416,18 +458,23 @@ export function createRelay(options: RelayOptions): RelayHandler {
   /**
    * Sends exactly one upstream request (no retries, no redirects followed) within the deadline and
    * answers with the envelope, or with an `upstream_*` error that says whether anything may have been
-   * spent: a code or refresh token may have been, a GET never spends anything.
+   * spent: a code or refresh token may have been, a token revoked; a GET never spends anything.
    */
   async function send(
     outbound: UpstreamRequest | LookupRequest,
     exchange: Exchange,
-    words: { readonly what: string; readonly spends: boolean; readonly redact: (text: string) => string },
+    words: {
+      readonly what: string;
+      /** For requests that spend something: what a failure after sending leaves unknown. Reads have none. */
+      readonly unknown?: string;
+      /** Added when the answer was too large to read: what may have been lost with it. */
+      readonly tooLarge?: string;
+      readonly redact: (text: string) => string;
+    },
   ): Promise<Response> {
     const { sent } = outbound;
-    const unknown = words.spends
-      ? " The provider may or may not have processed the request: do not send the same code again, and with rotating refresh tokens check the connection before refreshing again."
-      : "";
-    const outcome = words.spends ? ({ outcome: "unknown" } as const) : {};
+    const unknown = words.unknown ?? "";
+    const outcome = words.unknown === undefined ? {} : ({ outcome: "unknown" } as const);
     const controller = new AbortController();
     let timedOut = false;
     // Rejects on timeout even if a fetch or its body ignores the signal, so the deadline always holds.
@@ -488,7 +535,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
         return exchange.fail(
           502,
           "upstream_response_too_large",
-          `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.spends ? " The provider may have issued tokens that are now lost: check the connection before retrying." : ""}`,
+          `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? unknown}`,
           { ...outcome, sent },
         );
       }
@@ -517,6 +564,10 @@ interface UpstreamRequest {
   readonly sent: SentRequest;
 }
 
+/** What a failed token request leaves unknown, said on every `upstream_*` answer of `POST {base}/token`. */
+const TOKEN_OUTCOME_UNKNOWN =
+  " The provider may or may not have processed the request: do not send the same code again, and with rotating refresh tokens check the connection before refreshing again.";
+
 /**
  * Builds the token request from scratch (RFC 6749 §4.1.3, §6): the recipe's client authentication
  * and body encoding, the configured endpoint, nothing taken from the caller but the grant's fields.
@@ -530,10 +581,41 @@ function buildUpstreamRequest(client: ResolvedClient, grant: TokenGrant, userAge
     fields.push(["refresh_token", grant.refresh_token]);
     if (grant.scope !== undefined) fields.push(["scope", grant.scope]);
   }
+  return buildClientPost(client, client.tokenEndpoint, fields, userAgent);
+}
+
+/**
+ * Builds the revocation request from scratch (RFC 7009 §2.1): the token and its hint, sent to the
+ * configured revocation endpoint with the same client authentication and body encoding as the
+ * token endpoint's.
+ */
+function buildRevocationRequest(
+  client: ResolvedClient,
+  revocation: Revocation,
+  userAgent: string,
+): UpstreamRequest {
+  const fields: [string, string][] = [["token", revocation.token]];
+  if (revocation.token_type_hint !== undefined) fields.push(["token_type_hint", revocation.token_type_hint]);
+  // checkRevocationRequest refuses a client without one, so the fallback is never used.
+  return buildClientPost(client, client.revocationEndpoint ?? client.tokenEndpoint, fields, userAgent);
+}
+
+/**
+ * A POST of `fields` to `url` authenticated as the client: its recipe's client authentication and
+ * body encoding, the recipe's extra headers, and the same request with the secret redacted.
+ */
+function buildClientPost(
+  client: ResolvedClient,
+  url: string,
+  fields: readonly [string, string][],
+  userAgent: string,
+): UpstreamRequest {
   const secret = client.config.client_secret;
   // RFC 6749 §2.3.1: with Basic the client_id stays out of the body; with post both go in the body.
   const post = client.authMethod === "client_secret_post";
-  if (post) fields.push(["client_id", client.config.client_id]);
+  const sentFields: readonly [string, string][] = post
+    ? [...fields, ["client_id", client.config.client_id]]
+    : fields;
 
   const headers: Record<string, string> = {
     "content-type": client.bodyEncoding === "json" ? "application/json" : "application/x-www-form-urlencoded",
@@ -546,14 +628,14 @@ function buildUpstreamRequest(client: ResolvedClient, grant: TokenGrant, userAge
     headers.authorization = basicAuthorization(client.config.client_id, secret);
     sentHeaders.authorization = `Basic ${REDACTED}`;
   }
-  const body = encodeBody(client.bodyEncoding, fields, post ? secret : undefined);
-  const sentBody = encodeBody(client.bodyEncoding, fields, post ? REDACTED : undefined, true);
+  const body = encodeBody(client.bodyEncoding, sentFields, post ? secret : undefined);
+  const sentBody = encodeBody(client.bodyEncoding, sentFields, post ? REDACTED : undefined, true);
   return {
     method: "POST",
-    url: client.tokenEndpoint,
+    url,
     headers: new Headers(headers),
     body,
-    sent: { method: "POST", url: client.tokenEndpoint, headers: sentHeaders, body: sentBody },
+    sent: { method: "POST", url, headers: sentHeaders, body: sentBody },
   };
 }
 
@@ -634,6 +716,7 @@ function routeOf(pathname: string): Route | undefined {
   return rest === "health" ||
     rest === "clients" ||
     rest === "token" ||
+    rest === "revoke" ||
     rest === "probe" ||
     rest === "discovery"
     ? rest
@@ -644,7 +727,7 @@ function notFound(exchange: Exchange): Response {
   return exchange.fail(
     404,
     "not_found",
-    "No such relay endpoint; use POST /relay/token, POST /relay/probe, POST /relay/discovery, GET /relay/clients or GET /relay/health.",
+    "No such relay endpoint; use POST /relay/token, POST /relay/revoke, POST /relay/probe, POST /relay/discovery, GET /relay/clients or GET /relay/health.",
   );
 }
 
@@ -680,6 +763,7 @@ function writeLog(
   if (facts.error !== undefined) parts.push(`error=${facts.error}`);
   if (facts.client !== undefined) parts.push(`client=${facts.client}`);
   if (facts.grant !== undefined) parts.push(`grant=${facts.grant}`);
+  if (facts.hint !== undefined) parts.push(`hint=${facts.hint}`);
   if (facts.upstream !== undefined) parts.push(`upstream=${facts.upstream}`);
   parts.push(`ms=${ms}`);
   try {

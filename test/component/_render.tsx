@@ -18,6 +18,7 @@ export function _client(overrides: Partial<PublicClient> = {}): PublicClient {
     authorization_endpoint: "http://127.0.0.1:9000/auth",
     token_endpoint: "http://127.0.0.1:9000/token",
     identity_endpoint: null,
+    revocation_endpoint: null,
     token_endpoint_auth_method: "client_secret_basic",
     body_encoding: "form",
     ...overrides,

@@ -49,6 +49,7 @@ function _demoClients(redirectUri: string): string {
       issuer: demo.issuer,
       authorization_endpoint: demo.authorization_endpoint,
       token_endpoint: demo.token_endpoint,
+      revocation_endpoint: demo.revocation_endpoint,
     },
   ]);
 }

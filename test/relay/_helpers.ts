@@ -25,6 +25,7 @@ export const _DEMO: RelayClientConfig = {
   issuer: "http://127.0.0.1:4000",
   authorization_endpoint: "http://127.0.0.1:4000/auth",
   token_endpoint: "http://127.0.0.1:4000/token",
+  revocation_endpoint: "http://127.0.0.1:4000/token/revocation",
 };
 
 /** Basic with characters RFC 6749 §2.3.1 requires to be form-urlencoded before base64. */
@@ -74,6 +75,7 @@ export const _ACME: Recipe = {
     sandbox: {
       authorization_endpoint: "https://sandbox.acme.example.test/approve_app",
       token_endpoint: "https://api.sandbox.acme.example.test/v2/token_endpoint",
+      revocation_endpoint: "https://api.sandbox.acme.example.test/v2/revoke",
     },
   },
   defaultEnvironment: "production",

@@ -72,6 +72,30 @@ describe("clients of built-in recipes", () => {
     );
   });
 
+  it("takes a revocation endpoint from the recipe, refuses an override, and takes a custom client's, https or loopback only", () => {
+    expect(_resolved("google").revocationEndpoint).toBe("https://oauth2.googleapis.com/revoke");
+    expect(_resolved("freeagent").revocationEndpoint).toBeNull();
+    expect(_refusal("xero", { revocation_endpoint: "https://evil.example.test/revoke" })).toBe(
+      'TOKENDESK_CLIENTS[0].revocation_endpoint cannot override provider xero\'s "production" environment (https://identity.xero.com/connect/revocation); remove it, or use provider custom for other endpoints.',
+    );
+    const custom = {
+      token_endpoint: "https://auth.example.test/token",
+      token_endpoint_auth_method: "client_secret_basic",
+      body_encoding: "form",
+    };
+    expect(
+      _resolved("custom", { ...custom, revocation_endpoint: "https://auth.example.test/revoke" })
+        .revocationEndpoint,
+    ).toBe("https://auth.example.test/revoke");
+    expect(
+      _resolved("custom", { ...custom, revocation_endpoint: "http://127.0.0.1:9000/revoke" })
+        .revocationEndpoint,
+    ).toBe("http://127.0.0.1:9000/revoke");
+    expect(
+      _refusal("custom", { ...custom, revocation_endpoint: "http://auth.example.test/revoke" }),
+    ).toContain("revocation_endpoint must use https");
+  });
+
   it("puts a Microsoft tenant id or domain into the endpoints' path", () => {
     const byId = _resolved("microsoft", { environment: "11112222-bbbb-3333-cccc-4444dddd5555" });
     expect(byId.tokenEndpoint).toBe(
