@@ -69,11 +69,7 @@ export function explainTokenFailure(ctx: FailureContext): Explanation {
             next: "This refresh token is dead. Authorize again to get a new one.",
           };
     case "invalid_client":
-      return {
-        title: "The provider refused the client credentials (invalid_client)",
-        detail: "The client id or secret the relay holds does not match the app registered at the provider.",
-        next: "Check the client's client_id and client_secret in the relay's TOKENDESK_CLIENTS.",
-      };
+      return INVALID_CLIENT;
     case "unauthorized_client":
       return {
         title: "This client may not use this grant (unauthorized_client)",
@@ -111,7 +107,15 @@ export function explainTokenFailure(ctx: FailureContext): Explanation {
   }
 }
 
-function basicDenied(exchange: boolean): Explanation {
+/** `invalid_client` (RFC 6749 §5.2), from a token or a revocation endpoint alike. */
+export const INVALID_CLIENT: Explanation = {
+  title: "The provider refused the client credentials (invalid_client)",
+  detail: "The client id or secret the relay holds does not match the app registered at the provider.",
+  next: "Check the client's client_id and client_secret in the relay's TOKENDESK_CLIENTS.",
+};
+
+/** A bare 401: the client's credentials refused, or, on a code exchange, a used or expired code too. */
+export function basicDenied(exchange: boolean): Explanation {
   return {
     // For a code exchange the same 401 also means a used or expired code, so the title names neither.
     title: exchange

@@ -9,6 +9,7 @@ import type {
   ProbeRequest,
   PublicClient,
   RelayErrorBody,
+  RevocationRequest,
   SentRequest,
   TokenRequest,
 } from "../relay/contract.ts";
@@ -33,6 +34,11 @@ export interface RelayClient {
   readonly base: string;
   clients(): Promise<readonly PublicClient[]>;
   token(request: TokenRequest): Promise<RelayTokenResult>;
+  /**
+   * Revokes a token at the client's RFC 7009 revocation endpoint (`POST {base}/revoke`). An answer
+   * that never came is `unknown`: the token may or may not be revoked, and revoking again is safe.
+   */
+  revoke(request: RevocationRequest): Promise<RelayTokenResult>;
 }
 
 /** A failure to list the relay's clients, with a message a person can act on. */
@@ -80,6 +86,7 @@ export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch)
       return (body as ClientsResponse).clients;
     },
     token: (request) => postToRelay(fetchImpl, `${root}/token`, request),
+    revoke: (request) => postToRelay(fetchImpl, `${root}/revoke`, request),
   };
 }
 

@@ -114,7 +114,9 @@ export type EventType =
   | "rotated"
   | "failed"
   | "exported"
-  | "settings";
+  | "settings"
+  /** A token was revoked at the provider (RFC 7009); a failed revocation is `failed`. */
+  | "revoked";
 
 /** One line of a connection's history. Tokens and codes appear only as fingerprints. */
 export interface ConnectionEvent {

@@ -6,7 +6,16 @@ import { fingerprint } from "../oauth/fingerprint.ts";
 import { parseBody } from "../oauth/token-set.ts";
 import type { Envelope } from "../relay/contract.ts";
 
-const SECRET_FIELDS = ["code", "code_verifier", "refresh_token", "access_token", "id_token", "client_secret"];
+// `token` is what a revocation (RFC 7009 §2.1) sends, whichever kind it is.
+const SECRET_FIELDS = [
+  "code",
+  "code_verifier",
+  "refresh_token",
+  "access_token",
+  "id_token",
+  "token",
+  "client_secret",
+];
 
 function secretsIn(body: string, contentType: string | undefined): Array<[string, string]> {
   const parsed =

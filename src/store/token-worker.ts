@@ -1,10 +1,10 @@
 /**
- * The shared worker that performs exchanges and refreshes for every tab. Runs the same lifecycle
+ * The shared worker that performs exchanges, refreshes and revocations for every tab. Runs the same lifecycle
  * code as a page would (no DOM in it), under the same Web Lock.
  */
 import { createRelayClient } from "../oauth/relay-client.ts";
 import { type Db, openDb } from "./db.ts";
-import { exchangeCode, type LifecycleDeps, refreshConnection } from "./lifecycle.ts";
+import { type LifecycleDeps, runTokenStep } from "./lifecycle.ts";
 import { CHANNEL_NAME, type WorkerReply, type WorkerRequest } from "./worker-protocol.ts";
 
 interface ConnectEvent {
@@ -25,10 +25,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
       locks: navigator.locks,
       notify: (id) => channel.postMessage({ type: "connection-changed", id }),
     };
-    const outcome =
-      request.op === "exchange"
-        ? await exchangeCode(deps, request.connectionId)
-        : await refreshConnection(deps, request.connectionId, request.options);
+    const outcome = await runTokenStep(deps, request);
     return { id: request.id, ok: true, outcome };
   } catch (error) {
     return { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };

@@ -3,12 +3,19 @@
  * every tokendesk tab of the origin, so a tab that closes mid-request does not take the answer with
  * it: the worker stores it, and the other tabs show it.
  */
-import type { RefreshOptions, StepOutcome } from "./lifecycle.ts";
+import type { RevocationTokenType } from "../relay/contract.ts";
+import type { RefreshOptions, RevokeOptions, StepOutcome } from "./lifecycle.ts";
 
 /** One token request a page asks for. */
 export type TokenStep =
   | { readonly op: "exchange"; readonly connectionId: string }
-  | { readonly op: "refresh"; readonly connectionId: string; readonly options: RefreshOptions };
+  | { readonly op: "refresh"; readonly connectionId: string; readonly options: RefreshOptions }
+  | {
+      readonly op: "revoke";
+      readonly connectionId: string;
+      readonly which: RevocationTokenType;
+      readonly options: RevokeOptions;
+    };
 
 export type WorkerRequest = TokenStep & { readonly id: number; readonly relayBase: string };
 

@@ -51,6 +51,9 @@ function _leakyRelay(answers: Array<{ status: number; body: object }>): RelayCli
   return {
     base: `${ORIGIN}/relay`,
     clients: async () => [],
+    revoke: async () => {
+      throw new Error("these tests revoke nothing");
+    },
     async token(req: TokenRequest): Promise<RelayTokenResult> {
       const answer = answers.shift();
       if (answer === undefined) throw new Error("no answer queued");

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCallback } from "../../src/oauth/callback.ts";
+import { fingerprint } from "../../src/oauth/fingerprint.ts";
 import type { RelayClient, RelayTokenResult } from "../../src/oauth/relay-client.ts";
-import type { TokenRequest } from "../../src/relay/contract.ts";
+import type { RevocationRequest, TokenRequest } from "../../src/relay/contract.ts";
 import { type Db, openDb, SCHEMA_VERSION } from "../../src/store/db.ts";
 import {
   exchangeCode,
@@ -10,6 +11,7 @@ import {
   markHandedOff,
   receiveCallback,
   refreshConnection,
+  revokeToken,
   setAutoRefresh,
 } from "../../src/store/lifecycle.ts";
 import type { Connection } from "../../src/store/records.ts";
@@ -19,9 +21,13 @@ let db: Db;
 let clock = Date.UTC(2026, 10, 23, 12, 0, 0);
 let dbCount = 0;
 
-/** A relay stand-in that records every token request and answers from a queue. */
-function _relay(answers: Array<(req: TokenRequest) => RelayTokenResult>) {
+/** A relay stand-in that records every token request and revocation and answers each from a queue. */
+function _relay(
+  answers: Array<(req: TokenRequest) => RelayTokenResult>,
+  revocationAnswers: Array<(req: RevocationRequest) => RelayTokenResult> = [],
+) {
   const requests: TokenRequest[] = [];
+  const revocations: RevocationRequest[] = [];
   const relay: RelayClient = {
     base: "http://relay.test/relay",
     clients: async () => [],
@@ -31,8 +37,14 @@ function _relay(answers: Array<(req: TokenRequest) => RelayTokenResult>) {
       if (!next) throw new Error("no answer queued");
       return next(req);
     },
+    revoke: async (req) => {
+      revocations.push(req);
+      const next = revocationAnswers.shift();
+      if (!next) throw new Error("no revocation answer queued");
+      return next(req);
+    },
   };
-  return { relay, requests };
+  return { relay, requests, revocations };
 }
 
 function _envelope(
@@ -56,6 +68,16 @@ function _envelope(
       },
       ms: 5,
     },
+  };
+}
+
+/** The relay's answer when the provider never answered: the outcome is unknown. */
+function _timedOut(description: string): RelayTokenResult {
+  return {
+    kind: "unknown",
+    status: 504,
+    sent: null,
+    error: { error: "upstream_timeout", error_description: description, outcome: "unknown" },
   };
 }
 
@@ -283,16 +305,7 @@ describe("refresh", () => {
 
   it("keeps the last confirmed token set when the outcome is unknown, and does not retry", async () => {
     const { deps, id, requests } = await _withTokens([
-      () => ({
-        kind: "unknown",
-        status: 504,
-        sent: null,
-        error: {
-          error: "upstream_timeout",
-          error_description: "The provider did not answer within 10 s.",
-          outcome: "unknown",
-        },
-      }),
+      () => _timedOut("The provider did not answer within 10 s."),
     ]);
     await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
     const stored = await getConnection(db, id);
@@ -411,6 +424,176 @@ describe("refresh safety", () => {
       reason: "rate_limited",
     });
     expect(requests).toHaveLength(2);
+  });
+});
+
+describe("revocation", () => {
+  /** A connection holding at-1 and rt-1, whose revocations get `answers`. */
+  async function _withTokens(answers: Array<(req: RevocationRequest) => RelayTokenResult>) {
+    const r = _relay(
+      [() => _envelope(200, { access_token: "at-1", expires_in: 120, refresh_token: "rt-1" })],
+      answers,
+    );
+    const deps = _deps(r.relay);
+    const id = await _connect(deps);
+    await exchangeCode(deps, id);
+    return { ...r, deps, id };
+  }
+
+  /** The relay's envelope for a revocation the provider answered with `status` and `body`. */
+  function _revocationAnswer(status: number, body = "", contentType = "application/json") {
+    return (req: RevocationRequest): RelayTokenResult => ({
+      kind: "envelope",
+      envelope: {
+        sent: {
+          method: "POST",
+          url: "http://as.test/token/revocation",
+          headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic [redacted]" },
+          body: new URLSearchParams({
+            token: req.token,
+            token_type_hint: req.token_type_hint ?? "",
+          }).toString(),
+        },
+        upstream: { status, headers: body === "" ? {} : { "content-type": contentType }, body },
+        ms: 4,
+      },
+    });
+  }
+
+  it("sends no revocation of a refresh token without confirmation, whatever the refresh policy", async () => {
+    const { deps, id, revocations } = await _withTokens([_revocationAnswer(200)]);
+    const unconfirmed = { kind: "not_sent", reason: "needs_confirmation" };
+    expect(await revokeToken(deps, id, "refresh_token")).toMatchObject(unconfirmed);
+    // A reusable refresh token (Google's) is spent for good by a revocation just the same.
+    await db.tx("readwrite", async (store) => {
+      putConnection(store, { ...(await getConnectionIn(store, id)), provider: "google" }, []);
+    });
+    expect(await revokeToken(deps, id, "refresh_token", { confirmed: false })).toMatchObject(unconfirmed);
+    expect(revocations).toEqual([]);
+    expect((await getConnection(db, id))?.refreshTokenStatus).toBe("active");
+    await revokeToken(deps, id, "refresh_token", { confirmed: true });
+    expect(revocations).toEqual([{ client: "demo", token: "rt-1", token_type_hint: "refresh_token" }]);
+  });
+
+  it("counts a 200 as done, even for a token already invalid: the refresh token is dead and nothing refreshes it", async () => {
+    // RFC 7009 §2.2: a token that was already invalid gets the same empty 200 as one revoked now.
+    const { deps, id, requests } = await _withTokens([_revocationAnswer(200)]);
+    const outcome = await revokeToken(deps, id, "refresh_token", { confirmed: true });
+    expect(outcome.kind === "done" && outcome.connection.refreshTokenStatus).toBe("dead");
+    const stored = await getConnection(db, id);
+    expect(stored?.refreshTokenStatus).toBe("dead");
+    expect(stored?.problem).toBeNull();
+    expect(stored?.tokenSet?.refreshToken).toBe("rt-1");
+    expect(await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" })).toMatchObject({
+      kind: "not_sent",
+      reason: "dead",
+    });
+    expect(requests).toHaveLength(1);
+  });
+
+  it("records the revocation in the history by fingerprint, with no token in it", async () => {
+    const { deps, id } = await _withTokens([_revocationAnswer(200)]);
+    await revokeToken(deps, id, "refresh_token", { confirmed: true });
+    const events = await listEvents(db, id);
+    const revoked = events.at(-1);
+    const fp = await fingerprint("rt-1");
+    expect(revoked).toMatchObject({ type: "revoked", refreshTokenFingerprint: fp });
+    expect(revoked?.summary).toBe(
+      `Revoked the refresh token ${fp}: the provider answered 200, which also means "already invalid" (RFC 7009 §2.2); it will not work again.`,
+    );
+    expect(revoked?.exchange?.sent.body).toBe(`token=[token ${fp}]&token_type_hint=refresh_token`);
+    expect(JSON.stringify(events)).not.toContain("rt-1");
+  });
+
+  it("drops a revoked access token without confirmation, and keeps the refresh token working", async () => {
+    const { deps, id, revocations } = await _withTokens([_revocationAnswer(200)]);
+    expect((await revokeToken(deps, id, "access_token")).kind).toBe("done");
+    expect(revocations).toEqual([{ client: "demo", token: "at-1", token_type_hint: "access_token" }]);
+    const stored = await getConnection(db, id);
+    expect(stored?.tokenSet).toMatchObject({
+      accessToken: null,
+      accessExpiresAt: null,
+      refreshToken: "rt-1",
+    });
+    expect(stored?.refreshTokenStatus).toBe("active");
+    const events = await listEvents(db, id);
+    expect(events.at(-1)).toMatchObject({ type: "revoked", refreshTokenFingerprint: null });
+    expect(JSON.stringify(events)).not.toContain("at-1");
+  });
+
+  it("keeps the token and explains when the provider does not revoke it", async () => {
+    const { deps, id } = await _withTokens([
+      _revocationAnswer(400, '{"error":"unsupported_token_type","error_description":"no such luck"}'),
+    ]);
+    await revokeToken(deps, id, "access_token");
+    const stored = await getConnection(db, id);
+    expect(stored?.tokenSet?.accessToken).toBe("at-1");
+    expect(stored?.problem).toEqual({
+      at: clock,
+      kind: "oauth_error",
+      title: "The provider does not revoke this kind of token (unsupported_token_type)",
+      detail:
+        'The revocation endpoint does not revoke access tokens (RFC 7009 §2.2.1). The provider said: "no such luck". The provider did not revoke the access token: as far as this answer tells, it still works.',
+      next: "The access token stays valid until it expires; revoke the refresh token to end the grant.",
+    });
+    expect((await listEvents(db, id)).at(-1)?.type).toBe("failed");
+  });
+
+  it("says the outcome is unknown when no answer came, and that revoking again is safe", async () => {
+    const { deps, id } = await _withTokens([
+      () => _timedOut("The revocation endpoint did not answer within 10000 ms."),
+    ]);
+    await revokeToken(deps, id, "refresh_token", { confirmed: true });
+    const stored = await getConnection(db, id);
+    expect(stored?.refreshTokenStatus).toBe("active");
+    expect(stored?.problem).toMatchObject({
+      kind: "outcome_unknown",
+      title: "Revocation: outcome unknown",
+      next: "Revoke again: it is safe, because a provider answers 200 for a token it already revoked (RFC 7009 §2.2).",
+    });
+  });
+
+  it("says what the relay refused, when the client's provider has no revocation endpoint", async () => {
+    const { deps, id } = await _withTokens([
+      () => ({
+        kind: "refused",
+        status: 400,
+        error: {
+          error: "revocation_unsupported",
+          error_description: 'Client "demo" has no revocation endpoint.',
+        },
+      }),
+    ]);
+    await revokeToken(deps, id, "refresh_token", { confirmed: true });
+    expect((await getConnection(db, id))?.problem).toMatchObject({
+      kind: "refused",
+      title: "The relay refused the revocation (revocation_unsupported)",
+      detail: 'Client "demo" has no revocation endpoint.',
+    });
+  });
+
+  it("takes the same Web Lock as a refresh, so the two never race", async () => {
+    const { relay } = _relay(
+      [
+        () => _envelope(200, { access_token: "at-1", refresh_token: "rt-1" }),
+        () => _envelope(200, { access_token: "at-2", refresh_token: "rt-2" }),
+      ],
+      [_revocationAnswer(200)],
+    );
+    const names: string[] = [];
+    // The one method the lifecycle calls, recording the lock's name and running the callback at once.
+    const locks = {
+      request: async (name: string, _options: LockOptions, callback: () => Promise<unknown>) => {
+        names.push(name);
+        return callback();
+      },
+    } as unknown as LockManager;
+    const deps = { ..._deps(relay), locks };
+    const id = await _connect(deps);
+    await exchangeCode(deps, id);
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
+    await revokeToken(deps, id, "refresh_token", { confirmed: true });
+    expect(names).toEqual([`tokendesk:refresh:${id}`, `tokendesk:refresh:${id}`]);
   });
 });
 

@@ -4,10 +4,16 @@ import type { CallbackParams } from "../../oauth/callback.ts";
 import type { DiscoveryResult } from "../../oauth/discover.ts";
 import type { Handoff } from "../../oauth/handoff.ts";
 import type { ProbeOutcome } from "../../oauth/identity.ts";
-import { createRelayClient, createRelayLookups, type RelayClient } from "../../oauth/relay-client.ts";
+import {
+  createRelayClient,
+  createRelayLookups,
+  type RelayClient,
+  type RelayTokenResult,
+} from "../../oauth/relay-client.ts";
+import type { RevocationVerdict } from "../../oauth/revocation.ts";
 import { custom } from "../../providers/custom.ts";
 import type { Recipe } from "../../providers/types.ts";
-import type { PublicClient } from "../../relay/contract.ts";
+import type { PublicClient, RevocationTokenType } from "../../relay/contract.ts";
 import { type Db, openDb } from "../../store/db.ts";
 import type { RefreshTokenHistory } from "../../store/diagnose.ts";
 import type { CallbackOutcome, ImportOutcome, LifecycleDeps, StepOutcome } from "../../store/lifecycle.ts";
@@ -39,6 +45,7 @@ const handoff = () => import("../../oauth/handoff.ts");
 const identity = () => import("../../oauth/identity.ts");
 const discovery = () => import("../../oauth/discover.ts");
 const diagnose = () => import("../../store/diagnose.ts");
+const revocation = () => import("../../oauth/revocation.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
@@ -76,6 +83,15 @@ export interface AppActions {
   exchange(connectionId: string): Promise<StepOutcome>;
   /** Refreshes; a handed-off connection needs `confirmHandedOff` (the user said yes). */
   refresh(connectionId: string, options?: { confirmHandedOff?: boolean }): Promise<StepOutcome>;
+  /**
+   * Revokes the connection's refresh or access token at the provider (RFC 7009); a refresh token
+   * needs `confirmed` (the user said yes), because revoking ends it for good, a server's copy too.
+   */
+  revoke(
+    connectionId: string,
+    which: RevocationTokenType,
+    options?: { confirmed?: boolean },
+  ): Promise<StepOutcome>;
   /** The hand-off for a server; marks the connection handed off (auto-refresh off). */
   exportForServer(connectionId: string): Promise<Handoff>;
   setAutoRefresh(connectionId: string, settings: ConnectionSettings): Promise<void>;
@@ -91,6 +107,15 @@ export interface AppActions {
   discover(issuer: string): Promise<DiscoveryResult>;
   /** The identity probe with a pasted access token (support desk): a read, nothing is spent. */
   probeToken(clientId: string, accessToken: string): Promise<ProbeOutcome>;
+  /**
+   * Revokes a pasted token (support desk) through the relay: nothing is stored, the answer and what
+   * it means are returned to show. The caller asks the user first.
+   */
+  revokePasted(
+    clientId: string,
+    token: string,
+    which: RevocationTokenType,
+  ): Promise<{ readonly result: RelayTokenResult; readonly verdict: RevocationVerdict }>;
   /** What this browser's history knows of a refresh token, found by its fingerprint. */
   refreshTokenHistory(refreshToken: string): Promise<RefreshTokenHistory | null>;
 }
@@ -200,9 +225,7 @@ export function AppStateProvider(
       }
     }
     const [l, d] = await Promise.all([lifecycle(), deps()]);
-    return step.op === "exchange"
-      ? l.exchangeCode(d, step.connectionId)
-      : l.refreshConnection(d, step.connectionId, step.options);
+    return l.runTokenStep(d, step);
   }
 
   const reloadClients = async () => {
@@ -291,6 +314,16 @@ export function AppStateProvider(
       await reloadConnections();
       return outcome;
     },
+    async revoke(id, which, options = {}) {
+      const outcome = await runStep({
+        op: "revoke",
+        connectionId: id,
+        which,
+        options: { confirmed: options.confirmed === true },
+      });
+      await reloadConnections();
+      return outcome;
+    },
     async exportForServer(id) {
       const connection = state.connections.find((c) => c.id === id);
       if (connection?.tokenSet?.refreshToken == null)
@@ -363,6 +396,11 @@ export function AppStateProvider(
         { client: clientId, accessToken },
         recipeFor(client),
       );
+    },
+    async revokePasted(clientId, token, which) {
+      const [{ readRevocation }, relay] = await Promise.all([revocation(), relayReady]);
+      const result = await relay.revoke({ client: clientId, token, token_type_hint: which });
+      return { result, verdict: readRevocation(result, which) };
     },
     async refreshTokenHistory(refreshToken) {
       const [{ findRefreshTokenInHistory }, db] = await Promise.all([diagnose(), dbReady]);
