@@ -25,15 +25,22 @@ export function _client(overrides: Partial<PublicClient> = {}): PublicClient {
   };
 }
 
-/** A fetch that answers config.json and the relay's client list, recording every URL. */
-export function _fetch(answer: { clients?: PublicClient[]; relayDown?: boolean }) {
+/** How a test's relay answers a POST to one of its routes (`token`, `revoke`, `probe`…). */
+export type _RelayPost = (route: string, body: unknown) => Response;
+
+/** A fetch that answers config.json, the relay's client list and (when given) its POSTs, recording every URL. */
+export function _fetch(answer: { clients?: PublicClient[]; relayDown?: boolean; post?: _RelayPost }) {
   const calls: string[] = [];
-  const impl: typeof fetch = async (input) => {
+  const impl: typeof fetch = async (input, init) => {
     const url = String(input);
     calls.push(url);
     if (url.endsWith("/config.json")) return Response.json({ relay: "/relay" });
     if (answer.relayDown) throw new TypeError("Failed to fetch");
     if (url.endsWith("/relay/clients")) return Response.json({ clients: answer.clients ?? [] });
+    const route = /\/relay\/([a-z]+)$/.exec(url)?.[1];
+    if (answer.post !== undefined && route !== undefined && init?.method === "POST") {
+      return answer.post(route, JSON.parse(String(init.body)));
+    }
     return new Response("not found", { status: 404 });
   };
   return { impl, calls };

@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@solidjs/testing-library";
 import type { PublicClient } from "../../src/relay/contract.ts";
 import { SupportPage } from "../../src/ui/pages/support-page.tsx";
-import { _fetch, _renderAt } from "./_render.tsx";
+import { _fetch, type _RelayPost, _renderAt } from "./_render.tsx";
 
 export const PASTE_LABEL = "Paste a token, a token response, an exported connection or a diagnostic bundle";
 
@@ -9,8 +9,8 @@ export const PASTE_LABEL = "Paste a token, a token response, an exported connect
  * Opens the support desk at `path` once the relay's clients have arrived, and returns its paste box
  * and the requests made so far, so a test can tell that what comes after sends nothing.
  */
-export async function _supportDesk(clients: PublicClient[], path = "/support") {
-  const { impl, calls } = _fetch({ clients });
+export async function _supportDesk(clients: PublicClient[], path = "/support", post?: _RelayPost) {
+  const { impl, calls } = _fetch({ clients, ...(post === undefined ? {} : { post }) });
   const view = _renderAt(path, "/support", SupportPage, impl);
   await waitFor(() => {
     if (!calls.some((url) => url.endsWith("/relay/clients"))) throw new Error("clients not asked for yet");

@@ -228,6 +228,14 @@ describe("every page and state", () => {
       },
     },
     {
+      name: "handed off, asking to confirm revoking the refresh token",
+      reach: async (p) => {
+        await p.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
+        await p.getByRole("button", { name: "Revoke the refresh token (ends it for good)" }).click();
+        await p.getByRole("alertdialog", { name: "Revoke the refresh token?" }).waitFor();
+      },
+    },
+    {
       name: "home with a connection and the import form open",
       reach: async (p) => {
         await p.goto(`${dev.origin}/`);

@@ -1,12 +1,13 @@
 /**
  * The token lifecycle in real Chromium tabs against a rotating authorization server: one refresh
- * for five tabs, a tab closed mid-refresh, a connection dropped after the server rotated, and a
- * hand-off that makes every later refresh ask first.
+ * for five tabs, a tab closed mid-refresh, a connection dropped after the server rotated, a
+ * hand-off that makes every later refresh ask first, and a revocation the server then enforces.
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RelayFault } from "../../src/dev/vite-plugin.ts";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
+import { refreshTokens } from "../support/demo-flow.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
 
 let dev: RunningDevServer;
@@ -24,16 +25,21 @@ async function _connect(): Promise<Page> {
   const page = await _tab();
   await page.goto(`${dev.origin}/#/authorize/demo`);
   await page.getByRole("button", { name: /^Continue to/ }).click();
-  // The demo server remembers the login (and the consent) from an earlier test in this browser.
+  // The demo server remembers the login (and the consent) from an earlier test in this browser; a
+  // revocation ends the grant, so it may ask for consent again without a login.
   const back = page.waitForURL(/#\/connections\//);
   const login = page.getByPlaceholder("Enter any login");
   const consent = page.getByRole("button", { name: "Continue", exact: true });
-  if (await Promise.race([login.waitFor().then(() => true), back.then(() => false)])) {
+  const consented = consent.waitFor().then(() => "consent" as const);
+  const returned = back.then(() => "back" as const);
+  let next = await Promise.race([login.waitFor().then(() => "login" as const), consented, returned]);
+  if (next === "login") {
     await login.fill("carol");
     await page.getByPlaceholder("and password").fill("x");
     await page.getByRole("button", { name: "Sign-in" }).click();
+    next = await Promise.race([consented, returned]);
   }
-  if (await Promise.race([consent.waitFor().then(() => true), back.then(() => false)])) await consent.click();
+  if (next === "consent") await consent.click();
   await back;
   await page.getByRole("button", { name: "Exchange" }).click();
   await page.getByTestId("refresh-token").waitFor();
@@ -151,6 +157,50 @@ describe("the refresh engine across tabs", () => {
     ).toEqual([200]);
     await page.reload();
     expect(await _refreshToken(page)).toBe(before);
+    await page.close();
+  });
+});
+
+describe("revocation", () => {
+  it("revokes the refresh token once confirmed, shows it dead, and the demo server then refuses it", async () => {
+    const page = await _connect();
+    const token = await _refreshToken(page);
+    const countBefore = refreshes().length;
+    const revoke = page.getByRole("button", { name: "Revoke the refresh token (ends it for good)" });
+    const dialog = page.getByRole("alertdialog", { name: "Revoke the refresh token?" });
+    await revoke.click();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await page.getByTestId("status").textContent()).not.toBe("Dead: authorize again");
+
+    await revoke.click();
+    await dialog.getByRole("button", { name: "Revoke it for good" }).click();
+    await page
+      .locator("span.status")
+      .filter({ hasText: /^revoked$/ })
+      .waitFor();
+    expect(await page.getByTestId("status").textContent()).toBe("Dead: authorize again");
+    expect(await page.getByRole("button", { name: "Refresh", exact: true }).isDisabled()).toBe(true);
+    expect(await revoke.isDisabled()).toBe(true);
+    const history = page.getByTestId("history");
+    expect(await history.locator("li > strong").allTextContents()).toContain("revoked");
+    expect(await history.textContent()).not.toContain(token);
+    // Stored before it was shown: a reload shows the same.
+    await page.reload();
+    await page
+      .locator("span.status")
+      .filter({ hasText: /^revoked$/ })
+      .waitFor();
+
+    // The page sent no refresh; the demo server now refuses one with the revoked token.
+    expect(refreshes().length).toBe(countBefore);
+    const refused = await refreshTokens(dev.demo, token);
+    expect(refused).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    expect(
+      refreshes()
+        .slice(countBefore)
+        .map((r) => [r.status, r.error]),
+    ).toEqual([[400, "invalid_grant"]]);
     await page.close();
   });
 });

@@ -1,7 +1,8 @@
 import { A, useNavigate, useParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import type { Handoff } from "../../oauth/handoff.ts";
-import type { Connection } from "../../store/records.ts";
+import type { RevocationTokenType } from "../../relay/contract.ts";
+import type { Connection, ConnectionEvent } from "../../store/records.ts";
 import { connectionStatus } from "../../store/status.ts";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { CopyButton } from "../components/copy-button.tsx";
@@ -95,6 +96,8 @@ function RefreshButton(props: {
 
 function TokenSetView(props: {
   connection: Connection;
+  /** Whether this connection's refresh token was revoked here (rather than refused by the provider). */
+  refreshRevoked: boolean;
   busy: boolean;
   onRefresh: (confirmed: boolean) => void;
 }) {
@@ -110,7 +113,7 @@ function TokenSetView(props: {
           </p>
           <Show
             when={tokens().accessToken}
-            fallback={<p>No access token yet (a refresh token was imported): refresh to get one.</p>}
+            fallback={<p>No access token (none was imported, or it was revoked): refresh to get one.</p>}
           >
             {(access) => (
               <TokenField label="Access token" value={access()} testId="access-token">
@@ -137,9 +140,11 @@ function TokenSetView(props: {
                 />
                 <Show when={props.connection.refreshTokenStatus !== "active"}>
                   <span class={`status status-${props.connection.refreshTokenStatus}`}>
-                    {props.connection.refreshTokenStatus === "dead"
-                      ? "refused by the provider"
-                      : "state unknown"}
+                    {props.connection.refreshTokenStatus !== "dead"
+                      ? "state unknown"
+                      : props.refreshRevoked
+                        ? "revoked"
+                        : "refused by the provider"}
                   </span>
                 </Show>
               </TokenField>
@@ -153,6 +158,104 @@ function TokenSetView(props: {
           </Show>
         </section>
       )}
+    </Show>
+  );
+}
+
+/**
+ * Revocation (RFC 7009), a spending action: each button names what it ends, and asks first. Offered
+ * only when the relay lists a revocation endpoint for the connection's client.
+ */
+function Revoke(props: {
+  connection: Connection;
+  busy: boolean;
+  onRevoke: (which: RevocationTokenType) => void;
+}) {
+  const [state, actions] = useAppState();
+  const [asking, setAsking] = createSignal<RevocationTokenType | null>(null);
+  const client = () => state.clients?.find((c) => c.id === props.connection.clientId);
+  const recipe = () => actions.recipeFor(props.connection);
+  const host = () => {
+    try {
+      return new URL(client()?.revocation_endpoint ?? "").host;
+    } catch {
+      return null;
+    }
+  };
+  const tokens = () => props.connection.tokenSet;
+  const handedOff = () => props.connection.handedOffAt;
+  return (
+    <Show when={client() && (tokens()?.refreshToken || tokens()?.accessToken)}>
+      <section aria-labelledby="revoke-heading" class="card">
+        <h3 id="revoke-heading">Revoke</h3>
+        <Show
+          when={host()}
+          fallback={
+            <p>
+              {recipe().name} has no revocation endpoint tokendesk knows: to end these tokens, remove the
+              app's access in the provider's account settings.
+            </p>
+          }
+        >
+          {(where) => (
+            <>
+              <p>
+                Revoking (RFC 7009) asks {where()} to end a token now; it cannot be undone. A revoked refresh
+                token stops working everywhere, a server's copy too
+                {recipe().refreshPolicy === "reusable"
+                  ? "."
+                  : `: ${recipe().name} refresh tokens are ${recipe().refreshPolicy}, so there is only ever one that works.`}
+              </p>
+              <Show when={asking()}>
+                {(which) => (
+                  <ConfirmDialog
+                    id="confirm-revoke"
+                    title={
+                      which() === "refresh_token" ? "Revoke the refresh token?" : "Revoke the access token?"
+                    }
+                    confirm={which() === "refresh_token" ? "Revoke it for good" : "Revoke the access token"}
+                    onConfirm={() => {
+                      // Read before closing: the dialog's value is gone once it is.
+                      const chosen = which();
+                      setAsking(null);
+                      props.onRevoke(chosen);
+                    }}
+                    onCancel={() => setAsking(null)}
+                  >
+                    {which() === "refresh_token"
+                      ? `The provider ends this refresh token, and usually the access tokens issued with it; some providers end the whole grant. Nothing can refresh it again: you will have to authorize again.${handedOff() === null ? "" : ` It was handed off to a server at ${formatTime(handedOff() ?? 0)}: the server's copy stops working too.`}`
+                      : "The provider ends this access token now, and calls made with it fail. Some providers end the refresh token with it (RFC 7009 §2.1 allows it)."}
+                  </ConfirmDialog>
+                )}
+              </Show>
+              <div class="actions">
+                <Show when={tokens()?.refreshToken}>
+                  <button
+                    type="button"
+                    class="button danger"
+                    disabled={
+                      props.busy || props.connection.refreshTokenStatus === "dead" || asking() !== null
+                    }
+                    onClick={() => setAsking("refresh_token")}
+                  >
+                    Revoke the refresh token (ends it for good)
+                  </button>
+                </Show>
+                <Show when={tokens()?.accessToken}>
+                  <button
+                    type="button"
+                    class="button danger"
+                    disabled={props.busy || asking() !== null}
+                    onClick={() => setAsking("access_token")}
+                  >
+                    Revoke the access token (ends it now)
+                  </button>
+                </Show>
+              </div>
+            </>
+          )}
+        </Show>
+      </section>
     </Show>
   );
 }
@@ -322,17 +425,12 @@ function Rename(props: { connection: Connection }) {
   );
 }
 
-function History(props: { connection: Connection }) {
-  const [, actions] = useAppState();
-  const [events] = createResource(
-    () => ({ id: props.connection.id, revision: props.connection.revision }),
-    (key) => actions.events(key.id),
-  );
+function History(props: { events: readonly ConnectionEvent[] | undefined }) {
   return (
     <section aria-labelledby="history-heading">
       <h3 id="history-heading">History</h3>
       <ol class="history" data-testid="history">
-        <For each={events()}>
+        <For each={props.events}>
           {(event) => (
             <li class={`event event-${event.type}`}>
               <time datetime={new Date(event.at).toISOString()} title={formatInstant(event.at)}>
@@ -363,6 +461,17 @@ export function ConnectionPage() {
   const connection = createMemo(() => state.connections.find((c) => c.id === params.id));
   const [busy, setBusy] = createSignal(false);
   const [notice, setNotice] = createSignal<string | null>(null);
+  // Read again whenever the connection is written, so the history never lags the token set.
+  const [events] = createResource(
+    () => {
+      const c = connection();
+      return c === undefined ? false : { id: c.id, revision: c.revision };
+    },
+    (key) => actions.events(key.id),
+  );
+  // A revoked event carries a fingerprint only when the refresh token was the one revoked.
+  const refreshRevoked = () =>
+    events()?.some((e) => e.type === "revoked" && e.refreshTokenFingerprint !== null) ?? false;
 
   const run = async (step: () => Promise<{ kind: string; message?: string }>) => {
     setBusy(true);
@@ -446,10 +555,16 @@ export function ConnectionPage() {
           </Show>
           <TokenSetView
             connection={c()}
+            refreshRevoked={refreshRevoked()}
             busy={busy()}
             onRefresh={(confirmed) =>
               void run(() => actions.refresh(c().id, { confirmHandedOff: confirmed }))
             }
+          />
+          <Revoke
+            connection={c()}
+            busy={busy()}
+            onRevoke={(which) => void run(() => actions.revoke(c().id, which, { confirmed: true }))}
           />
           <Show when={c().tokenSet?.refreshToken}>
             <AutoRefreshSettings connection={c()} />
@@ -478,7 +593,7 @@ export function ConnectionPage() {
               </section>
             )}
           </Show>
-          <History connection={c()} />
+          <History events={events()} />
           <p>
             <A href={`/support?connection=${encodeURIComponent(c().id)}`}>Diagnose in the support desk</A>
             <span class="muted">

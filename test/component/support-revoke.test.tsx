@@ -1,0 +1,95 @@
+/**
+ * The support desk's Revoke action (RFC 7009): offered when the relay lists a revocation endpoint for
+ * the client, labelled with what it ends, asked for before anything is sent, and its answer shown.
+ */
+import { cleanup, fireEvent, screen, within } from "@solidjs/testing-library";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Envelope } from "../../src/relay/contract.ts";
+import { _client } from "./_render.tsx";
+import { _supportDesk } from "./_support.tsx";
+
+afterEach(cleanup);
+
+const PASTE = JSON.stringify({ access_token: "at-cust-123456", refresh_token: "rt-cust-123456" });
+const REVOKE_REFRESH = "Revoke the refresh token (ends it for good)";
+const ENDPOINT = "http://127.0.0.1:9000/token/revocation";
+
+/** The relay's envelope for a revocation the provider answered with `status` and `body`. */
+function _envelope(body: { token: string; token_type_hint?: string }, status: number, answer = ""): Response {
+  const envelope: Envelope = {
+    sent: {
+      method: "POST",
+      url: ENDPOINT,
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic [redacted]" },
+      body: new URLSearchParams({
+        token: body.token,
+        token_type_hint: body.token_type_hint ?? "",
+      }).toString(),
+    },
+    upstream: { status, headers: answer === "" ? {} : { "content-type": "application/json" }, body: answer },
+    ms: 3,
+  };
+  return Response.json(envelope);
+}
+
+/** The desk with a client that has a revocation endpoint, the paste in, and every POST it sends. */
+async function _pasted(status = 200, answer = "") {
+  const posted: Array<[string, unknown]> = [];
+  const desk = await _supportDesk([_client({ revocation_endpoint: ENDPOINT })], "/support", (route, body) => {
+    posted.push([route, body]);
+    return _envelope(body as { token: string }, status, answer);
+  });
+  fireEvent.input(desk.box, { target: { value: PASTE } });
+  return { ...desk, posted };
+}
+
+describe("revoking a pasted token", () => {
+  it("asks first, then sends the refresh token to the relay's revoke route once and shows it revoked", async () => {
+    const { posted } = await _pasted();
+    expect((await screen.findByTestId("revoke-note")).textContent).toContain(
+      "The relay sends it to 127.0.0.1:9000 and nowhere else.",
+    );
+    fireEvent.click(screen.getByRole("button", { name: REVOKE_REFRESH }));
+    const dialog = screen.getByRole("alertdialog", { name: "Revoke this refresh token?" });
+    expect(dialog.textContent).toContain("the customer's server can never refresh with it again");
+    expect(posted).toEqual([]);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Revoke it for good" }));
+    const result = await screen.findByTestId("revoke-result");
+    expect(result.textContent).toContain("Refresh token revoked.");
+    expect(result.textContent).toContain("or was already invalid, which RFC 7009 §2.2 answers the same way");
+    expect(posted).toEqual([
+      ["revoke", { client: "demo", token: "rt-cust-123456", token_type_hint: "refresh_token" }],
+    ]);
+  });
+
+  it("sends nothing when the revocation is cancelled", async () => {
+    const { posted, sentSince } = await _pasted();
+    fireEvent.click(await screen.findByRole("button", { name: "Revoke the access token (ends it now)" }));
+    const dialog = screen.getByRole("alertdialog", { name: "Revoke this access token?" });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(posted).toEqual([]);
+    expect(sentSince()).toEqual([]);
+  });
+
+  it("explains a provider that will not revoke the token", async () => {
+    await _pasted(400, '{"error":"unsupported_token_type"}');
+    fireEvent.click(await screen.findByRole("button", { name: "Revoke the access token (ends it now)" }));
+    fireEvent.click(screen.getByRole("button", { name: "Revoke the access token" }));
+    const result = await screen.findByTestId("revoke-result");
+    expect(result.textContent).toContain(
+      "The provider does not revoke this kind of token (unsupported_token_type).",
+    );
+    expect(result.textContent).toContain("The access token stays valid until it expires");
+    expect(within(result).getByTestId("upstream-response").textContent).toContain("unsupported_token_type");
+  });
+
+  it("says honestly that nothing can be revoked when the client has no revocation endpoint", async () => {
+    const { box } = await _supportDesk([_client({ revocation_endpoint: null })]);
+    fireEvent.input(box, { target: { value: PASTE } });
+    expect((await screen.findByTestId("revoke-note")).textContent).toContain(
+      "Demo authorization server has no revocation endpoint tokendesk knows, so nothing can be revoked from here",
+    );
+    expect(screen.queryByRole("button", { name: REVOKE_REFRESH })).toBeNull();
+  });
+});
