@@ -138,6 +138,7 @@ export interface CustomClientDraft {
   readonly authorization_endpoint: string;
   readonly token_endpoint: string;
   readonly identity_endpoint?: string;
+  readonly revocation_endpoint?: string;
   readonly token_endpoint_auth_method: "client_secret_basic" | "client_secret_post";
   readonly body_encoding: "form";
 }
@@ -181,6 +182,7 @@ export function draftCustomClient(
       authorization_endpoint: metadata.authorization_endpoint,
       token_endpoint: metadata.token_endpoint,
       ...(metadata.userinfo_endpoint === null ? {} : { identity_endpoint: metadata.userinfo_endpoint }),
+      ...(metadata.revocation_endpoint === null ? {} : { revocation_endpoint: metadata.revocation_endpoint }),
       token_endpoint_auth_method: method,
       body_encoding: "form",
     },

@@ -61,6 +61,7 @@ describe("discovery fills a custom client", () => {
         authorization_endpoint: dev.demo.authorization_endpoint,
         token_endpoint: dev.demo.token_endpoint,
         identity_endpoint: `${dev.demo.issuer}/me`,
+        revocation_endpoint: dev.demo.revocation_endpoint,
         token_endpoint_auth_method: "client_secret_basic",
         body_encoding: "form",
       },

@@ -12,6 +12,7 @@ const META = {
   authorization_endpoint: `${ISSUER}/authorize`,
   token_endpoint: `${ISSUER}/token`,
   userinfo_endpoint: `${ISSUER}/userinfo`,
+  revocation_endpoint: `${ISSUER}/revoke`,
   code_challenge_methods_supported: ["S256"],
   token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt"],
   scopes_supported: ["openid", "email", "offline_access"],
@@ -92,6 +93,7 @@ describe("draftCustomClient", () => {
     expect(draft.ok && draft.client.token_endpoint_auth_method).toBe("client_secret_post");
     expect(draft.ok && draft.client.scope).toBe("openid offline_access");
     expect(draft.ok && draft.client.identity_endpoint).toBe(`${ISSUER}/userinfo`);
+    expect(draft.ok && draft.client.revocation_endpoint).toBe(`${ISSUER}/revoke`);
     expect(draft.ok && draft.pkce).toBe(true);
   });
 
