@@ -64,6 +64,11 @@ function exchangeRow(
   if (/^basic /i.test(auth) || has(body, "client_secret")) seen.client_secret.push(relay, provider);
   if (has(body, "code")) seen.code.push(browser, relay, provider);
   if (has(body, "refresh_token")) seen.refresh_token.push(browser, relay, provider);
+  // A revocation names the token it ends `token`, and its kind in `token_type_hint` (RFC 7009 §2.1).
+  if (has(body, "token")) {
+    const kind = /token_type_hint["=:\s]+"?access_token/.test(body ?? "") ? "access_token" : "refresh_token";
+    seen[kind].push(browser, relay, provider);
+  }
   if (/^bearer /i.test(auth)) seen.access_token.push(browser, relay, provider);
   const answer = res?.content.text;
   const issuedBy = (c: Credential) => {
@@ -87,6 +92,7 @@ const LABELS: Readonly<Record<string, string>> = {
   refreshed: "refresh",
   failed: "failed request",
   rotated: "rotation",
+  revoked: "revocation",
 };
 
 /** One row per step of the history that moved a credential, oldest first. */

@@ -1,5 +1,5 @@
 /** What state a connection is in at a given instant, for lists and badges. */
-import type { Connection } from "./records.ts";
+import type { Connection, ConnectionEvent } from "./records.ts";
 
 export type ConnectionStatus =
   | "awaiting-exchange"
@@ -35,6 +35,16 @@ export function connectionStatus(connection: Connection, now: number): Connectio
     if (accessLeft < lifetime * EXPIRING_SHARE) return "expiring";
   }
   return "valid";
+}
+
+/**
+ * Whether a history shows the refresh token revoked here (rather than refused by the provider): a
+ * `revoked` event carries a refresh token's fingerprint only when the refresh token was the one ended.
+ */
+export function refreshTokenRevoked(
+  events: readonly Pick<ConnectionEvent, "type" | "refreshTokenFingerprint">[],
+): boolean {
+  return events.some((e) => e.type === "revoked" && e.refreshTokenFingerprint !== null);
 }
 
 /** A status in words a person understands at a glance. */

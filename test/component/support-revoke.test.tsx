@@ -1,11 +1,16 @@
 /**
  * The support desk's Revoke action (RFC 7009): offered when the relay lists a revocation endpoint for
  * the client, labelled with what it ends, asked for before anything is sent, and its answer shown.
+ * And a connection revoked here, diagnosed: its state and where the revoked token went.
  */
 import { cleanup, fireEvent, screen, within } from "@solidjs/testing-library";
 import { afterEach, describe, expect, it } from "vitest";
+import type { RelayClient } from "../../src/oauth/relay-client.ts";
 import type { Envelope } from "../../src/relay/contract.ts";
-import { _client } from "./_render.tsx";
+import { openDb } from "../../src/store/db.ts";
+import { exchangeCode, receiveCallback, revokeToken } from "../../src/store/lifecycle.ts";
+import { savePending } from "../../src/store/repo.ts";
+import { _client, ORIGIN } from "./_render.tsx";
 import { _supportDesk } from "./_support.tsx";
 
 afterEach(cleanup);
@@ -16,7 +21,15 @@ const ENDPOINT = "http://127.0.0.1:9000/token/revocation";
 
 /** The relay's envelope for a revocation the provider answered with `status` and `body`. */
 function _envelope(body: { token: string; token_type_hint?: string }, status: number, answer = ""): Response {
-  const envelope: Envelope = {
+  return Response.json(_revocation(body, status, answer));
+}
+
+function _revocation(
+  body: { token: string; token_type_hint?: string },
+  status: number,
+  answer = "",
+): Envelope {
+  return {
     sent: {
       method: "POST",
       url: ENDPOINT,
@@ -29,7 +42,6 @@ function _envelope(body: { token: string; token_type_hint?: string }, status: nu
     upstream: { status, headers: answer === "" ? {} : { "content-type": "application/json" }, body: answer },
     ms: 3,
   };
-  return Response.json(envelope);
 }
 
 /** The desk with a client that has a revocation endpoint, the paste in, and every POST it sends. */
@@ -91,5 +103,67 @@ describe("revoking a pasted token", () => {
       "Demo authorization server has no revocation endpoint tokendesk knows, so nothing can be revoked from here",
     );
     expect(screen.queryByRole("button", { name: REVOKE_REFRESH })).toBeNull();
+  });
+});
+
+describe("a connection revoked here, in the support desk", () => {
+  it("calls its refresh token revoked, and shows the revocation among the places the token went", async () => {
+    const relay: RelayClient = {
+      base: `${ORIGIN}/relay`,
+      clients: async () => [],
+      token: async () => ({
+        kind: "envelope",
+        envelope: {
+          sent: {
+            method: "POST",
+            url: "http://127.0.0.1:9000/token",
+            headers: {},
+            body: "grant_type=authorization_code",
+          },
+          upstream: {
+            status: 200,
+            headers: { "content-type": "application/json" },
+            body: '{"access_token":"at-rev-123456","refresh_token":"rt-rev-123456","expires_in":120}',
+          },
+          ms: 2,
+        },
+      }),
+      revoke: async (req) => ({ kind: "envelope", envelope: _revocation(req, 200) }),
+    };
+    const deps = { db: await openDb(), relay, now: Date.now };
+    await savePending(deps.db, {
+      state: "revoked-state",
+      codeVerifier: "verifier-123456",
+      clientId: "demo",
+      provider: "demo",
+      redirectUri: `${ORIGIN}/callback/`,
+      scope: "openid",
+      issuer: null,
+      authorizationUrl: "http://127.0.0.1:9000/auth",
+      createdAt: Date.now(),
+    });
+    const connected = await receiveCallback(deps, {
+      code: "code-rev-123456",
+      state: "revoked-state",
+      iss: null,
+      error: null,
+      errorDescription: null,
+      errorUri: null,
+      extra: {},
+    });
+    if (connected.kind !== "connected") throw new Error(connected.message);
+    await exchangeCode(deps, connected.connectionId);
+    await revokeToken(deps, connected.connectionId, "refresh_token", { confirmed: true });
+
+    await _supportDesk([_client()], `/support?connection=${connected.connectionId}`);
+    expect((await screen.findByTestId("bundle-refresh-state")).textContent).toBe("revoked here (RFC 7009)");
+    const trail = screen.getByTestId("credential-trail");
+    const revocation = within(trail)
+      .getAllByRole("listitem")
+      .find((row) => row.querySelector(".trail-step")?.textContent?.endsWith("(revocation)"));
+    expect(revocation?.querySelector('[data-credential="refresh_token"]')?.textContent).toBe(
+      "127.0.0.1:5173 (this browser), 127.0.0.1:5173 (the relay), 127.0.0.1:9000 (the provider)",
+    );
+    expect(revocation?.querySelector('[data-credential="access_token"]')?.textContent).toBe("not involved");
   });
 });

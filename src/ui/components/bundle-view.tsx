@@ -1,5 +1,6 @@
 import { For, Show } from "solid-js";
 import { type DiagnosticBundle, sentOf, upstreamOf } from "../../store/bundle.ts";
+import { refreshTokenRevoked } from "../../store/status.ts";
 import { Countdown } from "./countdown.tsx";
 import { formatInstant, formatTime } from "./format.ts";
 import { HttpExchange } from "./http-exchange.tsx";
@@ -24,9 +25,11 @@ export function BundleView(props: { bundle: DiagnosticBundle; now: number }) {
         <dd data-testid="bundle-refresh-state">
           {c().refreshTokenStatus === "active"
             ? "believed to work"
-            : c().refreshTokenStatus === "dead"
-              ? "refused by the provider"
-              : "outcome of the last refresh unknown"}
+            : c().refreshTokenStatus !== "dead"
+              ? "outcome of the last refresh unknown"
+              : refreshTokenRevoked(props.bundle.log.entries.map((e) => e.event))
+                ? "revoked here (RFC 7009)"
+                : "refused by the provider"}
         </dd>
         <Show when={c().handedOffAt !== null}>
           <dt>Handed off</dt>

@@ -3,7 +3,7 @@ import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import type { Handoff } from "../../oauth/handoff.ts";
 import type { RevocationTokenType } from "../../relay/contract.ts";
 import type { Connection, ConnectionEvent } from "../../store/records.ts";
-import { connectionStatus } from "../../store/status.ts";
+import { connectionStatus, refreshTokenRevoked } from "../../store/status.ts";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
@@ -469,9 +469,7 @@ export function ConnectionPage() {
     },
     (key) => actions.events(key.id),
   );
-  // A revoked event carries a fingerprint only when the refresh token was the one revoked.
-  const refreshRevoked = () =>
-    events()?.some((e) => e.type === "revoked" && e.refreshTokenFingerprint !== null) ?? false;
+  const refreshRevoked = () => refreshTokenRevoked(events() ?? []);
 
   const run = async (step: () => Promise<{ kind: string; message?: string }>) => {
     setBusy(true);
