@@ -1,6 +1,7 @@
 /**
  * The relay: a Web-standard fetch handler that holds client secrets and forwards code exchanges,
- * refreshes and revocations to providers' token and revocation endpoints (DESIGN.md, "The relay's contract"; SECURITY.md, "The relay").
+ * refreshes and revocations to providers' token and revocation endpoints (DESIGN.md, "The relay's
+ * contract"; SECURITY.md, "The relay").
  * Runtime-free: Request, Response, Headers, URL, fetch, AbortController, TextEncoder/Decoder, btoa.
  */
 import { type RelayOptions, type ResolvedClient, resolveRelayOptions, toPublicClient } from "./config.ts";
@@ -299,7 +300,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const checked = checkRevocationRequest(read.value, settings.clients);
     if (checked.client !== undefined) exchange.facts.client = checked.client.id;
     if (!checked.ok) return exchange.fail(400, checked.error, checked.description);
-    const { client, revocation } = checked;
+    const { client, endpoint, revocation } = checked;
     exchange.facts.hint = revocation.token_type_hint ?? "none";
     const clientLimited = await limited(
       settings.rateLimit.perClient,
@@ -308,7 +309,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
       `client "${client.id}"`,
     );
     if (clientLimited !== undefined) return clientLimited;
-    const outbound = buildRevocationRequest(client, revocation, settings.userAgent);
+    const outbound = buildRevocationRequest(client, endpoint, revocation, settings.userAgent);
     return send(outbound, exchange, {
       what: `The revocation endpoint ${outbound.url}`,
       unknown:
@@ -591,13 +592,13 @@ function buildUpstreamRequest(client: ResolvedClient, grant: TokenGrant, userAge
  */
 function buildRevocationRequest(
   client: ResolvedClient,
+  endpoint: string,
   revocation: Revocation,
   userAgent: string,
 ): UpstreamRequest {
   const fields: [string, string][] = [["token", revocation.token]];
   if (revocation.token_type_hint !== undefined) fields.push(["token_type_hint", revocation.token_type_hint]);
-  // checkRevocationRequest refuses a client without one, so the fallback is never used.
-  return buildClientPost(client, client.revocationEndpoint ?? client.tokenEndpoint, fields, userAgent);
+  return buildClientPost(client, endpoint, fields, userAgent);
 }
 
 /**
@@ -613,7 +614,7 @@ function buildClientPost(
   const secret = client.config.client_secret;
   // RFC 6749 §2.3.1: with Basic the client_id stays out of the body; with post both go in the body.
   const post = client.authMethod === "client_secret_post";
-  const sentFields: readonly [string, string][] = post
+  const bodyFields: readonly [string, string][] = post
     ? [...fields, ["client_id", client.config.client_id]]
     : fields;
 
@@ -628,8 +629,8 @@ function buildClientPost(
     headers.authorization = basicAuthorization(client.config.client_id, secret);
     sentHeaders.authorization = `Basic ${REDACTED}`;
   }
-  const body = encodeBody(client.bodyEncoding, sentFields, post ? secret : undefined);
-  const sentBody = encodeBody(client.bodyEncoding, sentFields, post ? REDACTED : undefined, true);
+  const body = encodeBody(client.bodyEncoding, bodyFields, post ? secret : undefined);
+  const sentBody = encodeBody(client.bodyEncoding, bodyFields, post ? REDACTED : undefined, true);
   return {
     method: "POST",
     url,

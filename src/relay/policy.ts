@@ -470,7 +470,13 @@ export type RevocationRefusal = ClientBodyRefusal | "revocation_unsupported";
 
 /** The outcome of {@link checkRevocationRequest}. `client` and `hint` are set once known, for logging. */
 export type RevocationRequestCheck<C> =
-  | { readonly ok: true; readonly client: C; readonly revocation: Revocation }
+  | {
+      readonly ok: true;
+      readonly client: C;
+      /** The client's revocation endpoint: the only URL the revocation may go to. */
+      readonly endpoint: string;
+      readonly revocation: Revocation;
+    }
   | {
       readonly ok: false;
       readonly error: RevocationRefusal;
@@ -503,7 +509,8 @@ export function checkRevocationRequest<C extends RevocableClient>(
       `Unknown field ${JSON.stringify(truncate(unknown, 64))} for a revocation; remove it (allowed fields: ${REVOCATION_BODY_FIELDS.join(", ")}).`,
     );
   }
-  if (client.revocationEndpoint === null) {
+  const endpoint = client.revocationEndpoint;
+  if (endpoint === null) {
     return refuse(
       "revocation_unsupported",
       `Client "${client.id}" has no revocation endpoint: its provider has none tokendesk knows, and the relay sends a revocation nowhere else. For a custom provider, add "revocation_endpoint" to the client in TOKENDESK_CLIENTS.`,
@@ -517,14 +524,14 @@ export function checkRevocationRequest<C extends RevocableClient>(
     );
   }
   const hint = fields.token_type_hint;
-  if (hint === undefined) return { ok: true, client, revocation: { token } };
+  if (hint === undefined) return { ok: true, client, endpoint, revocation: { token } };
   if (typeof hint !== "string" || !(TOKEN_TYPE_HINTS as readonly string[]).includes(hint)) {
     return refuse(
       "invalid_request",
       '"token_type_hint" must be "refresh_token" or "access_token" when present (RFC 7009 §2.1).',
     );
   }
-  return { ok: true, client, revocation: { token, token_type_hint: hint as TokenTypeHint } };
+  return { ok: true, client, endpoint, revocation: { token, token_type_hint: hint as TokenTypeHint } };
 }
 
 /** Whether a grant type is one the relay forwards. */

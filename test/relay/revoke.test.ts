@@ -184,6 +184,7 @@ describe("checkRevocationRequest", () => {
     ).toEqual({
       ok: true,
       client: clients.get("demo"),
+      endpoint: "https://as.example.test/revoke",
       revocation: { token: "a b", token_type_hint: "access_token" },
     });
   });

@@ -164,7 +164,7 @@ function TokenSetView(props: {
 
 /**
  * Revocation (RFC 7009), a spending action: each button names what it ends, and asks first. Offered
- * only when the relay lists a revocation endpoint for the connection's client.
+ * when the relay lists a revocation endpoint for the connection's client; otherwise it says so.
  */
 function Revoke(props: {
   connection: Connection;
