@@ -43,3 +43,14 @@ export function countdownBand(left: number, lifetime: number | null): CountdownB
   const threshold = lifetime === null ? 60_000 : Math.min(300_000, Math.max(30_000, lifetime * 0.2));
   return left < threshold ? "soon" : "ok";
 }
+
+/** The host (and port) of an endpoint, to name where a request goes; null when there is no valid URL. */
+export function formatHost(url: string | null | undefined): string | null {
+  if (url == null) return null;
+  // Not URL.parse: Safari before 18 lacks it.
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}

@@ -7,7 +7,7 @@ import { connectionStatus, refreshTokenRevoked } from "../../store/status.ts";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
-import { formatInstant, formatTime } from "../components/format.ts";
+import { formatHost, formatInstant, formatTime } from "../components/format.ts";
 import { HttpExchange } from "../components/http-exchange.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { TokenField } from "../components/token-field.tsx";
@@ -175,13 +175,7 @@ function Revoke(props: {
   const [asking, setAsking] = createSignal<RevocationTokenType | null>(null);
   const client = () => state.clients?.find((c) => c.id === props.connection.clientId);
   const recipe = () => actions.recipeFor(props.connection);
-  const host = () => {
-    try {
-      return new URL(client()?.revocation_endpoint ?? "").host;
-    } catch {
-      return null;
-    }
-  };
+  const host = () => formatHost(client()?.revocation_endpoint);
   const tokens = () => props.connection.tokenSet;
   const handedOff = () => props.connection.handedOffAt;
   return (

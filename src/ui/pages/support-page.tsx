@@ -29,6 +29,7 @@ import { CausesView } from "../components/causes-view.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { CopyButton } from "../components/copy-button.tsx";
 import { CredentialTrailView } from "../components/credential-trail-view.tsx";
+import { formatHost } from "../components/format.ts";
 import { HttpExchange } from "../components/http-exchange.tsx";
 import { InspectionView } from "../components/inspection-view.tsx";
 import { ProblemAlert } from "../components/problem-alert.tsx";
@@ -128,13 +129,7 @@ function SafeChecks(props: {
   const [error, setError] = createSignal<string | null>(null);
   const client = () => props.clients.find((c) => c.id === props.clientId);
   const recipe = () => actions.recipeFor({ provider: client()?.provider ?? "custom" });
-  const host = () => {
-    try {
-      return new URL(client()?.identity_endpoint ?? "").host;
-    } catch {
-      return null;
-    }
-  };
+  const host = () => formatHost(client()?.identity_endpoint);
   const envelope = () => {
     const result = outcome()?.result;
     return result?.kind === "envelope" ? result.envelope : null;
@@ -321,13 +316,7 @@ function RevokePasted(props: {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const [done, setDone] = createSignal<{ result: RelayTokenResult; verdict: RevocationVerdict } | null>(null);
-  const host = () => {
-    try {
-      return new URL(props.endpoint ?? "").host;
-    } catch {
-      return null;
-    }
-  };
+  const host = () => formatHost(props.endpoint);
   // What was revoked belongs to the paste it came from: a new paste or client starts afresh.
   createEffect(
     on(
