@@ -75,6 +75,35 @@ function event(
   };
 }
 
+/** A UTC minute for default connection names, e.g. `2026-11-23 15:01`. */
+function minute(at: number): string {
+  return new Date(at).toISOString().slice(0, 16).replace("T", " ");
+}
+
+/** A connection with nothing in it yet: the defaults every new connection starts from. */
+function newConnection(id: string, now: number, who: { clientId: string; provider: string }): Connection {
+  return {
+    id,
+    name: who.clientId,
+    clientId: who.clientId,
+    provider: who.provider,
+    scopeRequested: "",
+    createdAt: now,
+    updatedAt: now,
+    revision: 1,
+    authorization: null,
+    tokenSet: null,
+    refreshTokenStatus: "active",
+    lastExchange: null,
+    problem: null,
+    settings: DEFAULT_SETTINGS,
+    handedOffAt: null,
+    inFlight: null,
+    recentRefreshes: [],
+    retryAfterUntil: null,
+  };
+}
+
 export type CallbackOutcome =
   | { readonly kind: "connected"; readonly connectionId: string }
   | { readonly kind: "refused"; readonly title: string; readonly message: string; readonly next: string };
@@ -128,14 +157,9 @@ export async function receiveCallback(deps: LifecycleDeps, params: CallbackParam
     const codeLifetime = recipe.lifetimes.code.seconds;
     const id = newId();
     const connection: Connection = {
-      id,
-      name: `${pending.clientId} · ${new Date(now).toISOString().slice(0, 16).replace("T", " ")}`,
-      clientId: pending.clientId,
-      provider: pending.provider,
+      ...newConnection(id, now, { clientId: pending.clientId, provider: pending.provider }),
+      name: `${pending.clientId} · ${minute(now)}`,
       scopeRequested: pending.scope,
-      createdAt: now,
-      updatedAt: now,
-      revision: 1,
       authorization: {
         code: check.code,
         codeVerifier: pending.codeVerifier,
@@ -146,15 +170,6 @@ export async function receiveCallback(deps: LifecycleDeps, params: CallbackParam
         extra: params.extra,
         exchangeStartedAt: null,
       },
-      tokenSet: null,
-      refreshTokenStatus: "active",
-      lastExchange: null,
-      problem: null,
-      settings: DEFAULT_SETTINGS,
-      handedOffAt: null,
-      inFlight: null,
-      recentRefreshes: [],
-      retryAfterUntil: null,
     };
     const where = pending.issuer ?? new URL(pending.authorizationUrl).origin;
     putConnection(store, connection, [
@@ -857,24 +872,10 @@ export async function importTokens(
   const id = newId();
   const refreshFp = tokenSet.refreshToken === null ? null : await fingerprint(tokenSet.refreshToken);
   const connection: Connection = {
-    id,
-    name: `${input.clientId} · imported ${new Date(now).toISOString().slice(0, 16).replace("T", " ")}`,
-    clientId: input.clientId,
-    provider: input.provider,
+    ...newConnection(id, now, input),
+    name: `${input.clientId} · imported ${minute(now)}`,
     scopeRequested: tokenSet.scope ?? "",
-    createdAt: now,
-    updatedAt: now,
-    revision: 1,
-    authorization: null,
     tokenSet,
-    refreshTokenStatus: "active",
-    lastExchange: null,
-    problem: null,
-    settings: DEFAULT_SETTINGS,
-    handedOffAt: null,
-    inFlight: null,
-    recentRefreshes: [],
-    retryAfterUntil: null,
   };
   await deps.db.tx("readwrite", (store) => {
     putConnection(store, connection, [

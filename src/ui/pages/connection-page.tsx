@@ -9,6 +9,7 @@ import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
 import { formatHost, formatInstant, formatTime } from "../components/format.ts";
 import { HttpExchange } from "../components/http-exchange.tsx";
+import { ProblemAlert } from "../components/problem-alert.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { TokenField } from "../components/token-field.tsx";
 import { useAppState } from "../state/app-state.tsx";
@@ -306,13 +307,7 @@ function AutoRefreshSettings(props: { connection: Connection }) {
           </p>
         )}
       </Show>
-      <Show when={error()}>
-        {(message) => (
-          <p class="problem" role="alert">
-            {message()}
-          </p>
-        )}
-      </Show>
+      <ProblemAlert message={error()} />
     </section>
   );
 }
@@ -344,13 +339,7 @@ function HandOff(props: { connection: Connection }) {
         <button type="button" class="button" onClick={() => void exportNow()}>
           {props.connection.handedOffAt === null ? "Export for a server" : "Show the export again"}
         </button>
-        <Show when={error()}>
-          {(message) => (
-            <p class="problem" role="alert">
-              {message()}
-            </p>
-          )}
-        </Show>
+        <ProblemAlert message={error()} />
         <Show when={handoff()}>
           {(h) => (
             <>
@@ -509,13 +498,7 @@ export function ConnectionPage() {
               client {c().clientId} · provider {c().provider}
             </span>
           </p>
-          <Show when={notice()}>
-            {(message) => (
-              <p class="problem" role="alert">
-                {message()}
-              </p>
-            )}
-          </Show>
+          <ProblemAlert message={notice()} />
           <Show when={c().problem}>
             {(problem) => (
               <div class="problem" role="alert" data-testid="problem">
