@@ -104,6 +104,11 @@ export interface Connection {
   readonly recentRefreshes: readonly number[];
   /** The provider asked to wait until then (429 Retry-After). */
   readonly retryAfterUntil: number | null;
+  /**
+   * Whom the tokens belong to, as the identity probe last named it (absent on records written before
+   * the first probe; no migration needed since absent and null mean the same).
+   */
+  readonly account?: { readonly name: string; readonly at: number } | null;
 }
 
 export type EventType =

@@ -82,3 +82,16 @@ export async function renameConnection(db: Db, id: string, name: string, now: nu
     putConnection(store, { ...current, name, updatedAt: now, revision: current.revision + 1 }, []);
   });
 }
+
+/** Remembers whom a connection's tokens belong to, as the identity probe named it. */
+export async function rememberAccount(db: Db, id: string, name: string, now: number): Promise<void> {
+  await db.tx("readwrite", async (store) => {
+    const current = await readConnection(store, id);
+    if (current === undefined || current.account?.name === name) return;
+    putConnection(
+      store,
+      { ...current, account: { name, at: now }, updatedAt: now, revision: current.revision + 1 },
+      [],
+    );
+  });
+}

@@ -138,6 +138,13 @@ describe("FreeAgent through the relay", () => {
     expect(sent).toContain(`GET ${fa.identity_endpoint}`);
     expect(sent).toContain("Bearer [redacted]");
     expect(fa.requests.filter((r) => r.path === "/v2/users/me").map((r) => r.status)).toEqual([200]);
+    // The connection remembers whom it belongs to, so the list tells accounts apart at a glance.
+    expect(await page.getByTestId("connection-account").textContent()).toBe(" · account ada@example.test");
+    const url = page.url();
+    await page.goto(url.replace(/#.*$/, "#/"));
+    await page.getByText("ada@example.test", { exact: true }).waitFor();
+    await page.goto(url);
+    await page.getByTestId("refresh-token").waitFor();
   });
 
   it("rotates the refresh token on refresh: FreeAgent no longer accepts the old one", async () => {

@@ -496,6 +496,9 @@ export function ConnectionPage() {
             <StatusBadge status={connectionStatus(c(), now())} testId="status" />{" "}
             <span class="muted">
               client {c().clientId} · provider {c().provider}
+              <Show when={c().account}>
+                {(account) => <span data-testid="connection-account"> · account {account().name}</span>}
+              </Show>
             </span>
           </p>
           <ProblemAlert message={notice()} />

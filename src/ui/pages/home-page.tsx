@@ -96,6 +96,7 @@ function ConnectionRow(props: { connection: Connection }) {
   return (
     <li ref={row}>
       <A href={`/connections/${props.connection.id}`}>{props.connection.name}</A>{" "}
+      <Show when={props.connection.account}>{(account) => <span class="muted">{account().name}</span>}</Show>{" "}
       <StatusBadge status={connectionStatus(props.connection, now())} />{" "}
       <Show when={props.connection.tokenSet}>
         {(tokens) => <Countdown label="Access token" expiresAt={tokens().accessExpiresAt} now={now()} />}

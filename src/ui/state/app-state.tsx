@@ -28,6 +28,7 @@ import {
   listConnections,
   listEvents,
   prunePending,
+  rememberAccount,
   renameConnection,
   savePending,
 } from "../../store/repo.ts";
@@ -377,11 +378,17 @@ export function AppStateProvider(
       if (connection === undefined || accessToken == null)
         throw new Error("This connection has no access token.");
       const [{ probeAccount }, relay] = await Promise.all([identity(), relayReady, recipesReady]);
-      return probeAccount(
+      const outcome = await probeAccount(
         createRelayLookups(relay.base, fetchImpl),
         { client: connection.clientId, accessToken },
         recipeFor(connection),
       );
+      if (outcome.account !== null) {
+        await rememberAccount(await dbReady, id, outcome.account, Date.now());
+        channel?.postMessage({ type: "connection-changed", id });
+        await reloadConnections();
+      }
+      return outcome;
     },
     async discover(issuer) {
       const [{ discoverIssuer }, relay] = await Promise.all([discovery(), relayReady]);
