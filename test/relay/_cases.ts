@@ -16,6 +16,7 @@ import {
   _CUSTOM_POST,
   _closedPort,
   _DEMO,
+  _DEMO_BASIC,
   _envelope,
   _expectBaseHeaders,
   _observe,
@@ -271,7 +272,6 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
 // The cases.
 
 const VERIFIER = "dBjftJeZ4CVP-mJ92K9uK7E8mGqfVw9nqYA3Ta2Z3Q4";
-const DEMO_BASIC = `Basic ${btoa(`${_DEMO.client_id}:${_DEMO.client_secret}`)}`;
 const UNKNOWN_OUTCOME =
   "The provider may or may not have processed the request: do not send the same code again, and with rotating refresh tokens check the connection before refreshing again.";
 
@@ -396,7 +396,7 @@ export const _RELAY_CASES: Readonly<Record<string, readonly _Case[]>> = {
         const received = seen.received[0];
         expect(received?.path).toBe("/token");
         expect(received?.headers).toMatchObject({
-          authorization: DEMO_BASIC,
+          authorization: _DEMO_BASIC,
           "content-type": "application/x-www-form-urlencoded",
           accept: "application/json",
           "user-agent": "tokendesk-relay/0.1",
@@ -517,7 +517,7 @@ export const _RELAY_CASES: Readonly<Record<string, readonly _Case[]>> = {
         const received = seen.received[0];
         expect(received?.path).toBe("/revoke");
         expect(received?.headers).toMatchObject({
-          authorization: DEMO_BASIC,
+          authorization: _DEMO_BASIC,
           "content-type": "application/x-www-form-urlencoded",
           accept: "application/json",
         });
@@ -648,7 +648,7 @@ export const _RELAY_CASES: Readonly<Record<string, readonly _Case[]>> = {
       [
         ["a client_secret in the body", revoke("ok", { client_secret: _DEMO.client_secret })],
         ["a client_id in the body", revoke("ok", { client_id: "x" })],
-        ["an Authorization header", revoke("ok", {}, { headers: { authorization: DEMO_BASIC } })],
+        ["an Authorization header", revoke("ok", {}, { headers: { authorization: _DEMO_BASIC } })],
       ] as const
     ).map(([name, request]) =>
       refused(`refuses a revocation with ${name}`, request, 400, "credentials_not_allowed"),
@@ -921,7 +921,7 @@ export const _RELAY_CASES: Readonly<Record<string, readonly _Case[]>> = {
       ),
     ),
     ...[
-      ["Basic", DEMO_BASIC],
+      ["Basic", _DEMO_BASIC],
       ["Bearer", "Bearer at-123"],
     ].map(([kind, value]) =>
       refused(

@@ -28,6 +28,9 @@ export const _DEMO: RelayClientConfig = {
   revocation_endpoint: "http://127.0.0.1:4000/token/revocation",
 };
 
+/** The demo client's HTTP Basic credentials as the relay must send them. */
+export const _DEMO_BASIC = `Basic ${btoa(`${_DEMO.client_id}:${_DEMO.client_secret}`)}`;
+
 /** Basic with characters RFC 6749 §2.3.1 requires to be form-urlencoded before base64. */
 export const _SPECIAL: RelayClientConfig = {
   id: "special",

@@ -10,6 +10,7 @@ import {
   _ACME_SANDBOX,
   _assertNoSecretLeaked,
   _DEMO,
+  _DEMO_BASIC,
   _envelope,
   _expectBaseHeaders,
   _jsonResponse,
@@ -23,7 +24,6 @@ import {
 afterEach(_assertNoSecretLeaked);
 
 const REFRESH = "rt-Revoke-9f3a_~+/=";
-const DEMO_BASIC = `Basic ${btoa(`${_DEMO.client_id}:${_DEMO.client_secret}`)}`;
 
 function _revoke(body: unknown, init: { headers?: Record<string, string> } = {}): Request {
   return _tokenRequest(body, { url: `${_RELAY_ORIGIN}/relay/revoke`, ...init });
@@ -44,7 +44,7 @@ describe("POST /relay/revoke", () => {
         method: "POST",
         headers: {
           accept: "application/json",
-          authorization: DEMO_BASIC,
+          authorization: _DEMO_BASIC,
           "content-type": "application/x-www-form-urlencoded",
           "user-agent": "tokendesk-relay/0.1",
         },
@@ -125,7 +125,7 @@ describe("POST /relay/revoke", () => {
   it("answers 502 with an unknown outcome when fetch rejects, having tried once", async () => {
     const relay = _relay({
       fetch: _recordingFetch(() => {
-        throw new TypeError(`connection reset after ${DEMO_BASIC}`);
+        throw new TypeError(`connection reset after ${_DEMO_BASIC}`);
       }),
     });
     const answer = await _read(await relay.handle(_revoke({ client: "demo", token: REFRESH })));

@@ -7,6 +7,7 @@ import {
   _CUSTOM_POST,
   _codeBody,
   _DEMO,
+  _DEMO_BASIC,
   _envelope,
   _expectBaseHeaders,
   _jsonResponse,
@@ -24,7 +25,6 @@ import {
 afterEach(_assertNoSecretLeaked);
 
 const VERIFIER = "dBjftJeZ4CVP-mJ92K9uK7E8mGqfVw9nqYA3Ta2Z3Q4";
-const DEMO_BASIC = `Basic ${btoa(`${_DEMO.client_id}:${_DEMO.client_secret}`)}`;
 
 describe("code exchange for the demo client (client_secret_basic, form)", () => {
   it("sends exactly one request built from the configuration and answers the exact envelope", async () => {
@@ -41,7 +41,7 @@ describe("code exchange for the demo client (client_secret_basic, form)", () => 
         method: "POST",
         headers: {
           accept: "application/json",
-          authorization: DEMO_BASIC,
+          authorization: _DEMO_BASIC,
           "content-type": "application/x-www-form-urlencoded",
           "user-agent": "tokendesk-relay/0.1",
         },
@@ -432,7 +432,7 @@ describe("upstream failures", () => {
   it("redacts the secret should a network error ever quote it", async () => {
     const relay = _relay({
       fetch: _recordingFetch(() => {
-        throw new TypeError(`bad header ${DEMO_BASIC} and ${_DEMO.client_secret}`);
+        throw new TypeError(`bad header ${_DEMO_BASIC} and ${_DEMO.client_secret}`);
       }),
     });
     const answer = await _read(await relay.handle(_tokenRequest(_codeBody())));

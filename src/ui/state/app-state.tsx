@@ -147,6 +147,8 @@ export function AppStateProvider(
   });
 
   const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL_NAME);
+  // Connected at start, not on the first token request: every open tab must hold the shared worker,
+  // or closing the tab that started a refresh ends the worker, and the answer with it.
   const worker = props.fetch === undefined ? connectTokenWorker() : null;
   const dbReady: Promise<Db> = openDb();
   const fetchImpl = props.fetch ?? ((input, init) => fetch(input, init));
