@@ -17,10 +17,10 @@ const DiscoverPage = lazy(() =>
   import("./ui/pages/discover-page.tsx").then((m) => ({ default: m.DiscoverPage })),
 );
 const SupportPage = lazy(() =>
-  import("./ui/pages/support-page.tsx").then((m) => ({ default: m.SupportPage })),
+  import("./ui/pages/support/support-page.tsx").then((m) => ({ default: m.SupportPage })),
 );
 const ConnectionPage = lazy(() =>
-  import("./ui/pages/connection-page.tsx").then((m) => ({ default: m.ConnectionPage })),
+  import("./ui/pages/connection/connection-page.tsx").then((m) => ({ default: m.ConnectionPage })),
 );
 
 /** Routes live in the hash, so any static host serves every route without rewrite rules. */

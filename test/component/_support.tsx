@@ -1,6 +1,6 @@
 import { screen, waitFor } from "@solidjs/testing-library";
 import type { PublicClient } from "../../src/relay/contract.ts";
-import { SupportPage } from "../../src/ui/pages/support-page.tsx";
+import { SupportPage } from "../../src/ui/pages/support/support-page.tsx";
 import { _fetch, type _RelayPost, _renderAt } from "./_render.tsx";
 
 export const PASTE_LABEL = "Paste a token, a token response, an exported connection or a diagnostic bundle";

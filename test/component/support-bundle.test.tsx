@@ -17,7 +17,7 @@ import {
   refreshConnection,
 } from "../../src/store/lifecycle.ts";
 import { savePending } from "../../src/store/repo.ts";
-import { SupportPage } from "../../src/ui/pages/support-page.tsx";
+import { SupportPage } from "../../src/ui/pages/support/support-page.tsx";
 import { _client, _fetch, _renderAt, ORIGIN } from "./_render.tsx";
 import { _supportDesk } from "./_support.tsx";
 

@@ -1,0 +1,129 @@
+import { A, useNavigate, useParams } from "@solidjs/router";
+import { createMemo, createResource, createSignal, Show } from "solid-js";
+import type { Connection } from "../../../store/records.ts";
+import { connectionStatus, refreshTokenRevoked } from "../../../store/status.ts";
+import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { StatusBadge } from "../../components/status-badge.tsx";
+import { useAppState } from "../../state/app-state.tsx";
+import { useClock } from "../../state/clock.ts";
+import { ProviderDetails } from "../provider-details.tsx";
+import { AutoRefreshSettings } from "./auto-refresh.tsx";
+import { CodeStep } from "./code-step.tsx";
+import { HandOff } from "./hand-off.tsx";
+import { History } from "./history.tsx";
+import { LastExchange } from "./last-exchange.tsx";
+import { ConnectionProblem } from "./problem.tsx";
+import { Rename } from "./rename.tsx";
+import { Revoke } from "./revoke.tsx";
+import { TokenSetView } from "./token-set.tsx";
+
+export function ConnectionPage() {
+  const params = useParams<{ id: string }>();
+  const [state, actions] = useAppState();
+  const navigate = useNavigate();
+  const now = useClock();
+  const connection = createMemo(() => state.connections.find((c) => c.id === params.id));
+  const [busy, setBusy] = createSignal(false);
+  const [notice, setNotice] = createSignal<string | null>(null);
+  // Read again whenever the connection is written, so the history never lags the token set.
+  const [events] = createResource(
+    () => {
+      const c = connection();
+      return c === undefined ? false : { id: c.id, revision: c.revision };
+    },
+    (key) => actions.events(key.id),
+  );
+  const refreshRevoked = () => refreshTokenRevoked(events() ?? []);
+
+  const run = async (step: () => Promise<{ kind: string; message?: string }>) => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      const outcome = await step();
+      if (outcome.kind === "not_sent" && outcome.message) setNotice(outcome.message);
+    } catch (error) {
+      setNotice(error instanceof Error ? error.message : String(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const forget = async (c: Connection) => {
+    if (!window.confirm(`Forget "${c.name}"? Its tokens and history are deleted from this browser for good.`))
+      return;
+    await actions.forget(c.id);
+    navigate("/", { replace: true });
+  };
+
+  return (
+    <Show
+      when={connection()}
+      fallback={
+        <Show when={state.connectionsLoaded} fallback={<p>Loading…</p>}>
+          <section>
+            <h2>No such connection</h2>
+            <p>
+              It may have been forgotten in another tab. <A href="/">Back to the connections</A>.
+            </p>
+          </section>
+        </Show>
+      }
+    >
+      {(c) => (
+        <article aria-labelledby="connection-heading">
+          <h2 id="connection-heading">{c().name}</h2>
+          <Rename connection={c()} />
+          <p>
+            <StatusBadge status={connectionStatus(c(), now())} testId="status" />{" "}
+            <span class="muted">
+              client {c().clientId} · provider {c().provider}
+              <Show when={c().account}>
+                {(account) => <span data-testid="connection-account"> · account {account().name}</span>}
+              </Show>
+            </span>
+          </p>
+          <ProblemAlert message={notice()} />
+          <ConnectionProblem connection={c()} />
+          <Show when={c().tokenSet === null}>
+            <CodeStep
+              connection={c()}
+              busy={busy()}
+              onExchange={() => void run(() => actions.exchange(c().id))}
+            />
+          </Show>
+          <TokenSetView
+            connection={c()}
+            refreshRevoked={refreshRevoked()}
+            busy={busy()}
+            onRefresh={(confirmed) =>
+              void run(() => actions.refresh(c().id, { confirmHandedOff: confirmed }))
+            }
+          />
+          <Revoke
+            connection={c()}
+            busy={busy()}
+            onRevoke={(which) => void run(() => actions.revoke(c().id, which, { confirmed: true }))}
+          />
+          <Show when={c().tokenSet?.refreshToken}>
+            <AutoRefreshSettings connection={c()} />
+          </Show>
+          <HandOff connection={c()} />
+          <ProviderDetails connection={c()} />
+          <LastExchange connection={c()} />
+          <History events={events()} />
+          <p>
+            <A href={`/support?connection=${encodeURIComponent(c().id)}`}>Diagnose in the support desk</A>
+            <span class="muted">
+              : the explainer, a diagnostic bundle for a ticket, where the credentials went.
+            </span>
+          </p>
+          <p>
+            <button type="button" class="button danger" onClick={() => void forget(c())}>
+              Forget this connection
+            </button>
+          </p>
+        </article>
+      )}
+    </Show>
+  );
+}

@@ -1,0 +1,118 @@
+import { createSignal, For, Show } from "solid-js";
+import type { ProbeOutcome } from "../../../oauth/identity.ts";
+import type { PublicClient } from "../../../relay/contract.ts";
+import { formatHost } from "../../components/format.ts";
+import { HttpExchange } from "../../components/http-exchange.tsx";
+import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { useAppState } from "../../state/app-state.tsx";
+
+/** The identity probe and the other reads: they send the access token to the provider, spend nothing. */
+export function SafeChecks(props: {
+  clients: readonly PublicClient[];
+  clientId: string;
+  onClient: (id: string) => void;
+  accessToken: string | null;
+  onProbe: (outcome: ProbeOutcome, at: number) => void;
+}) {
+  const [, actions] = useAppState();
+  const [busy, setBusy] = createSignal(false);
+  const [outcome, setOutcome] = createSignal<ProbeOutcome | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  const client = () => props.clients.find((c) => c.id === props.clientId);
+  const recipe = () => actions.recipeFor({ provider: client()?.provider ?? "custom" });
+  const host = () => formatHost(client()?.identity_endpoint);
+  const envelope = () => {
+    const result = outcome()?.result;
+    return result?.kind === "envelope" ? result.envelope : null;
+  };
+  const relayFailure = () => {
+    const result = outcome()?.result;
+    return result === undefined || result.kind === "envelope" ? null : result.error.error_description;
+  };
+  const probe = async () => {
+    const token = props.accessToken;
+    if (token === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await actions.probeToken(props.clientId, token);
+      setOutcome(result);
+      props.onProbe(result, Date.now());
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="checks-heading" class="card">
+      <h3 id="checks-heading">
+        Safe checks <span class="badge">read-only</span>
+      </h3>
+      <p class="muted">
+        These send the access token to the provider's API to ask about it. They spend nothing.
+      </p>
+      <label class="field">
+        <span>Relay client for the checks</span>
+        <select value={props.clientId} onChange={(e) => props.onClient(e.currentTarget.value)}>
+          <For each={props.clients}>
+            {(c) => (
+              <option value={c.id}>
+                {c.id} ({actions.recipeFor(c).name})
+              </option>
+            )}
+          </For>
+        </select>
+      </label>
+      <Show
+        when={client()?.identity_endpoint}
+        fallback={<p>{recipe().name} has no identity endpoint tokendesk knows: nothing to probe.</p>}
+      >
+        <p>Identity probe: the relay sends one GET to {host()} with the access token, and nothing else.</p>
+        <button
+          type="button"
+          class="button"
+          disabled={busy() || props.accessToken === null}
+          onClick={() => void probe()}
+        >
+          Identify the account (read-only)
+        </button>
+        <Show when={props.accessToken === null}>
+          <p class="muted">The paste has no access token to probe with.</p>
+        </Show>
+      </Show>
+      <p class="muted" data-testid="introspection">
+        Token introspection (RFC 7662) and token-info: {recipe().name} has no such endpoint tokendesk knows.
+      </p>
+      <ProblemAlert message={error()} />
+      <Show when={outcome()}>
+        {(o) => (
+          <div data-testid="probe-result">
+            <Show when={o().account}>
+              {(account) => (
+                <p>
+                  The token belongs to <strong data-testid="probe-account">{account()}</strong>.
+                </p>
+              )}
+            </Show>
+            <Show when={o().problem}>
+              {(problem) => (
+                <p data-testid="probe-problem">
+                  <strong>{problem().title}.</strong> {problem().detail}
+                </p>
+              )}
+            </Show>
+            <Show when={relayFailure()}>
+              {(description) => <p class="problem">The relay did not get an answer: {description()}</p>}
+            </Show>
+            <Show when={envelope()}>
+              {(e) => (
+                <HttpExchange sent={e().sent} upstream={e().upstream} ms={e().ms} title="identity probe" />
+              )}
+            </Show>
+          </div>
+        )}
+      </Show>
+    </section>
+  );
+}
