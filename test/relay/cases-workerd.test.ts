@@ -173,7 +173,7 @@ describe("the Worker beyond the relay's contract", () => {
   it("bundles only the relay and the provider recipes: no UI, store or Node code", () => {
     expect(bundle.inputs.length).toBeGreaterThan(3);
     for (const input of bundle.inputs) {
-      expect(input, input).toMatch(/^src\/(relay|providers)\/[\w.-]+\.ts$/);
+      expect(input, input).toMatch(/^src\/(relay|providers)\/([\w-]+\/)?[\w.-]+\.ts$/);
     }
   });
 });

@@ -94,7 +94,7 @@ describe("npm run deploy", () => {
     const sources = [...bundle.matchAll(/^\/\/ (\S+\.ts)$/gm)].map((match) => match[1] ?? "");
     expect(sources).toContain("worker.ts");
     expect(sources).toContain("handler.ts");
-    for (const source of sources) expect(source).toMatch(/^(\.\.\/providers\/)?[\w.-]+\.ts$/);
+    for (const source of sources) expect(source).toMatch(/^(\.\.\/providers\/|[\w-]+\/)?[\w.-]+\.ts$/);
     expect(bundle).not.toMatch(/solid-js|idb-keyval|indexedDB|from "node:/);
   });
 

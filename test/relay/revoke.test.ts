@@ -9,7 +9,6 @@ import { checkRevocationRequest } from "../../src/relay/policy.ts";
 import {
   _ACME_SANDBOX,
   _assertNoSecretLeaked,
-  _DEMO,
   _DEMO_BASIC,
   _envelope,
   _expectBaseHeaders,

@@ -1,0 +1,201 @@
+/**
+ * The one upstream request a call may make: sent once (no retries, no redirects followed), within
+ * the deadline, its answer bounded and wrapped in the envelope; and the client-authenticated POSTs
+ * the token, revocation and introspection routes build from scratch.
+ */
+import type { RelayCall } from "./call.ts";
+import type { ResolvedClient } from "./config.ts";
+import { type Envelope, REDACTED, type SentRequest } from "./contract.ts";
+import type { LookupRequest } from "./lookups.ts";
+import { basicAuthorization, formUrlEncode, passUpstreamHeaders } from "./policy.ts";
+import { decodeText, readBounded, TOO_LARGE } from "./upstream-body.ts";
+
+/** An outbound POST, and the same request as the page may see it. */
+export interface UpstreamRequest {
+  readonly method: "POST";
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body: string;
+  readonly sent: SentRequest;
+}
+
+/** How a call's failures are worded, and what must never appear in them. */
+export interface UpstreamWords {
+  readonly what: string;
+  /** For requests that spend something: what a failure after sending leaves unknown. Reads have none. */
+  readonly unknown?: string;
+  /** Added when the answer was too large to read: what may have been lost with it. */
+  readonly tooLarge?: string;
+  readonly redact: (text: string) => string;
+}
+
+/**
+ * Sends exactly one upstream request (no retries, no redirects followed) within the deadline and
+ * answers with the envelope, or with an `upstream_*` error that says whether anything may have been
+ * spent: a code or refresh token may have been, a token revoked; a GET never spends anything.
+ */
+export async function send(
+  call: RelayCall,
+  outbound: UpstreamRequest | LookupRequest,
+  words: UpstreamWords,
+): Promise<Response> {
+  const { settings, exchange } = call;
+  const { sent } = outbound;
+  const unknown = words.unknown ?? "";
+  const outcome = words.unknown === undefined ? {} : ({ outcome: "unknown" } as const);
+  const controller = new AbortController();
+  let timedOut = false;
+  // Rejects on timeout even if a fetch or its body ignores the signal, so the deadline always holds.
+  const deadline = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(new Error("upstream timeout")), {
+      once: true,
+    });
+  });
+  deadline.catch(() => undefined);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, settings.timeoutMs);
+  const failed = (error: unknown) => {
+    if (timedOut) {
+      return exchange.fail(
+        504,
+        "upstream_timeout",
+        `${words.what} did not answer within ${settings.timeoutMs} ms.${unknown}`,
+        { ...outcome, sent },
+      );
+    }
+    return exchange.fail(
+      502,
+      "upstream_unreachable",
+      `${words.what} could not be reached (${words.redact(reasonOf(error))}).${unknown}`,
+      { ...outcome, sent },
+    );
+  };
+
+  const started = Date.now();
+  try {
+    exchange.upstreamStarted = true;
+    let response: Response;
+    try {
+      response = await Promise.race([
+        settings.fetch(outbound.url, {
+          method: outbound.method,
+          headers: outbound.headers,
+          ...(outbound.method === "POST" ? { body: outbound.body } : {}),
+          // Never follow: a redirect's target is not the configured endpoint (RFC 9700 §4.11).
+          redirect: "manual",
+          signal: controller.signal,
+        }),
+        deadline,
+      ]);
+    } catch (error) {
+      return failed(error);
+    }
+    exchange.facts.upstream = response.status;
+    let bytes: Uint8Array | typeof TOO_LARGE;
+    try {
+      bytes = await readBounded(response.body, settings.maxResponseBytes, controller.signal);
+    } catch (error) {
+      return failed(error);
+    }
+    if (bytes === TOO_LARGE) {
+      return exchange.fail(
+        502,
+        "upstream_response_too_large",
+        `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? unknown}`,
+        { ...outcome, sent },
+      );
+    }
+    const envelope: Envelope = {
+      sent,
+      upstream: {
+        status: response.status,
+        headers: passUpstreamHeaders(response.headers),
+        body: decodeText(bytes, response.headers.get("content-type")),
+      },
+      ms: Date.now() - started,
+    };
+    return exchange.json(200, envelope);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A POST of `fields` to `url` authenticated as the client: its recipe's client authentication and
+ * body encoding, the recipe's extra headers, and the same request with the secret redacted.
+ */
+export function buildClientPost(
+  client: ResolvedClient,
+  url: string,
+  fields: readonly [string, string][],
+  userAgent: string,
+): UpstreamRequest {
+  const secret = client.config.client_secret;
+  // RFC 6749 §2.3.1: with Basic the client_id stays out of the body; with post both go in the body.
+  const post = client.authMethod === "client_secret_post";
+  const bodyFields: readonly [string, string][] = post
+    ? [...fields, ["client_id", client.config.client_id]]
+    : fields;
+
+  const headers: Record<string, string> = {
+    "content-type": client.bodyEncoding === "json" ? "application/json" : "application/x-www-form-urlencoded",
+    accept: "application/json",
+    "user-agent": userAgent,
+    ...client.requestHeaders,
+  };
+  const sentHeaders: Record<string, string> = { ...headers };
+  if (!post) {
+    headers.authorization = basicAuthorization(client.config.client_id, secret);
+    sentHeaders.authorization = `Basic ${REDACTED}`;
+  }
+  const body = encodeBody(client.bodyEncoding, bodyFields, post ? secret : undefined);
+  const sentBody = encodeBody(client.bodyEncoding, bodyFields, post ? REDACTED : undefined, true);
+  return {
+    method: "POST",
+    url,
+    headers: new Headers(headers),
+    body,
+    sent: { method: "POST", url, headers: sentHeaders, body: sentBody },
+  };
+}
+
+function encodeBody(
+  encoding: "form" | "json",
+  fields: readonly [string, string][],
+  secret: string | undefined,
+  redacted = false,
+): string {
+  if (encoding === "json") {
+    const object: Record<string, string> = Object.fromEntries(fields);
+    if (secret !== undefined) object.client_secret = secret;
+    return JSON.stringify(object);
+  }
+  const pairs = fields.map(([name, value]) => `${formUrlEncode(name)}=${formUrlEncode(value)}`);
+  // The placeholder stays readable (`client_secret=[redacted]`); every other byte matches what was sent.
+  if (secret !== undefined) pairs.push(`client_secret=${redacted ? secret : formUrlEncode(secret)}`);
+  return pairs.join("&");
+}
+
+/** A network failure's reason, short and printable: this text reaches the page and is shown as is. */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return "network error";
+  const cause: unknown = error.cause;
+  let reason = error.message;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: unknown }).code;
+    reason = typeof code === "string" ? `${code}: ${cause.message}` : cause.message;
+  }
+  return reason.replace(/[^\x20-\x7e]/g, " ").slice(0, 200) || "network error";
+}
+
+/** `text` with the client's secret, in every form it may have been sent in, replaced by `[redacted]`. */
+export function redactClientSecret(text: string, client: ResolvedClient): string {
+  const secrets = [
+    basicAuthorization(client.config.client_id, client.config.client_secret).slice("Basic ".length),
+    formUrlEncode(client.config.client_secret),
+    client.config.client_secret,
+  ];
+  return secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
+}
