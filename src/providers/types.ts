@@ -44,6 +44,10 @@ export interface Endpoints {
    * token belongs to. The relay calls only this URL for the identity probe.
    */
   readonly identity_endpoint?: string;
+  /** RFC 7662 token introspection: the relay's `POST {base}/introspect` calls only this URL. */
+  readonly introspection_endpoint?: string;
+  /** The issuer's JSON Web Key Set (RFC 7517), to verify ID token signatures; the relay's JWKS lookup reads only it. */
+  readonly jwks_uri?: string;
 }
 
 /** A count of requests allowed per window, as a provider documents it. */

@@ -25,6 +25,15 @@ export interface RelayClientConfig {
   identity_endpoint?: string;
   /** The RFC 7009 revocation endpoint, for providers whose endpoints come from this configuration. */
   revocation_endpoint?: string;
+  /** The RFC 7662 introspection endpoint, for providers whose endpoints come from this configuration. */
+  introspection_endpoint?: string;
+  /** The issuer's JWKS, for providers whose endpoints come from this configuration. */
+  jwks_uri?: string;
+  /**
+   * OpenID Connect's name for the identity endpoint (drafted clients carry it from discovery): the same
+   * setting as `identity_endpoint`; give one of the two.
+   */
+  userinfo_endpoint?: string;
   token_endpoint_auth_method?: ClientAuthMethod;
   body_encoding?: BodyEncoding;
 }
@@ -94,6 +103,10 @@ export interface ResolvedClient {
   readonly identityEndpoint: string | null;
   /** The only URL `POST {base}/revoke` calls for this client; null when there is none. */
   readonly revocationEndpoint: string | null;
+  /** The only URL `POST {base}/introspect` calls for this client; null when there is none. */
+  readonly introspectionEndpoint: string | null;
+  /** The only JWKS the relay reads for this client; null when none is configured or known. */
+  readonly jwksUri: string | null;
   readonly authMethod: ClientAuthMethod;
   readonly bodyEncoding: BodyEncoding;
   /** The recipe's extra outbound headers, names lower-cased. */
@@ -126,6 +139,9 @@ const CLIENT_FIELDS: readonly string[] = [
   "token_endpoint",
   "identity_endpoint",
   "revocation_endpoint",
+  "introspection_endpoint",
+  "jwks_uri",
+  "userinfo_endpoint",
   "token_endpoint_auth_method",
   "body_encoding",
 ];
@@ -274,6 +290,8 @@ export function toPublicClient(client: ResolvedClient): PublicClient {
     token_endpoint: client.tokenEndpoint,
     identity_endpoint: client.identityEndpoint,
     revocation_endpoint: client.revocationEndpoint,
+    introspection_endpoint: client.introspectionEndpoint,
+    jwks_uri: client.jwksUri,
     token_endpoint_auth_method: client.authMethod,
     body_encoding: client.bodyEncoding,
   };
@@ -353,14 +371,26 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
   const issuerOption = optionalEndpoint(raw, "issuer", f);
   const authorizationOption = optionalEndpoint(raw, "authorization_endpoint", f);
   const tokenOption = optionalEndpoint(raw, "token_endpoint", f);
-  const identityOption = optionalEndpoint(raw, "identity_endpoint", f);
+  const identityOnly = optionalEndpoint(raw, "identity_endpoint", f);
+  const userinfoOption = optionalEndpoint(raw, "userinfo_endpoint", f);
+  if (identityOnly !== undefined && userinfoOption !== undefined && identityOnly !== userinfoOption) {
+    throw fail(
+      ".userinfo_endpoint",
+      "differs from identity_endpoint; they name the same endpoint, so give only one of them.",
+    );
+  }
+  const identityOption = identityOnly ?? userinfoOption;
   const revocationOption = optionalEndpoint(raw, "revocation_endpoint", f);
+  const introspectionOption = optionalEndpoint(raw, "introspection_endpoint", f);
+  const jwksOption = optionalEndpoint(raw, "jwks_uri", f);
 
   let environment: string | null = null;
   let issuer = issuerOption ?? null;
   let authorizationEndpoint = authorizationOption ?? null;
   let identityEndpoint = identityOption ?? null;
   let revocationEndpoint = revocationOption ?? null;
+  let introspectionEndpoint = introspectionOption ?? null;
+  let jwksUri = jwksOption ?? null;
   let tokenEndpoint: string;
   const environmentOption = optionalString(raw, "environment", f);
   if (recipe.environments === null) {
@@ -403,12 +433,20 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     recipeSays("token_endpoint", tokenOption, endpoints.token_endpoint);
     recipeSays("authorization_endpoint", authorizationOption, endpoints.authorization_endpoint);
     recipeSays("issuer", issuerOption, endpoints.issuer);
-    recipeSays("identity_endpoint", identityOption, endpoints.identity_endpoint);
+    recipeSays(
+      identityOnly === undefined ? "userinfo_endpoint" : "identity_endpoint",
+      identityOption,
+      endpoints.identity_endpoint,
+    );
     recipeSays("revocation_endpoint", revocationOption, endpoints.revocation_endpoint);
+    recipeSays("introspection_endpoint", introspectionOption, endpoints.introspection_endpoint);
+    recipeSays("jwks_uri", jwksOption, endpoints.jwks_uri);
     environment = chosen;
     tokenEndpoint = endpoints.token_endpoint;
     identityEndpoint = endpoints.identity_endpoint ?? null;
     revocationEndpoint = endpoints.revocation_endpoint ?? null;
+    introspectionEndpoint = endpoints.introspection_endpoint ?? null;
+    jwksUri = endpoints.jwks_uri ?? null;
     authorizationEndpoint = endpoints.authorization_endpoint;
     issuer = endpoints.issuer ?? null;
   }
@@ -475,8 +513,11 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
   if (issuerOption !== undefined) config.issuer = issuerOption;
   if (authorizationOption !== undefined) config.authorization_endpoint = authorizationOption;
   if (tokenOption !== undefined) config.token_endpoint = tokenOption;
-  if (identityOption !== undefined) config.identity_endpoint = identityOption;
+  if (identityOnly !== undefined) config.identity_endpoint = identityOnly;
+  if (userinfoOption !== undefined) config.userinfo_endpoint = userinfoOption;
   if (revocationOption !== undefined) config.revocation_endpoint = revocationOption;
+  if (introspectionOption !== undefined) config.introspection_endpoint = introspectionOption;
+  if (jwksOption !== undefined) config.jwks_uri = jwksOption;
   if (authOption !== undefined) config.token_endpoint_auth_method = authOption as ClientAuthMethod;
   if (encodingOption !== undefined) config.body_encoding = encodingOption as BodyEncoding;
 
@@ -491,6 +532,8 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     tokenEndpoint,
     identityEndpoint,
     revocationEndpoint,
+    introspectionEndpoint,
+    jwksUri,
     authMethod,
     bodyEncoding,
     requestHeaders,
@@ -517,6 +560,10 @@ function templateEndpoints(recipe: Recipe, name: string | undefined): Endpoints 
     ...(endpoints.identity_endpoint === undefined
       ? {}
       : { identity_endpoint: fill(endpoints.identity_endpoint) }),
+    ...(endpoints.introspection_endpoint === undefined
+      ? {}
+      : { introspection_endpoint: fill(endpoints.introspection_endpoint) }),
+    ...(endpoints.jwks_uri === undefined ? {} : { jwks_uri: fill(endpoints.jwks_uri) }),
   };
 }
 

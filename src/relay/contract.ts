@@ -30,6 +30,16 @@ export interface PublicClient {
    * client. Null when the provider has none tokendesk knows, and then the relay refuses to revoke.
    */
   readonly revocation_endpoint: string | null;
+  /**
+   * The RFC 7662 introspection endpoint (v1.4): `POST {base}/introspect` calls it and nothing else for
+   * this client. Null when there is none, and then the relay refuses to introspect.
+   */
+  readonly introspection_endpoint: string | null;
+  /**
+   * The issuer's JWKS (v1.4), for verifying ID token signatures: the page reads it directly when CORS
+   * allows, else `POST {base}/jwks` reads it, and only it. Null when none is configured or known.
+   */
+  readonly jwks_uri: string | null;
   readonly token_endpoint_auth_method: ClientAuthMethod;
   readonly body_encoding: BodyEncoding;
 }
@@ -69,6 +79,21 @@ export interface RevocationRequest {
   readonly client: string;
   readonly token: string;
   readonly token_type_hint?: RevocationTokenType;
+}
+
+/**
+ * `POST {base}/introspect` body (v1.4): the relay sends `token` (and the hint) to the client's
+ * introspection endpoint, authenticated as for the token endpoint (RFC 7662 §2.1).
+ */
+export interface IntrospectionRequest {
+  readonly client: string;
+  readonly token: string;
+  readonly token_type_hint?: RevocationTokenType;
+}
+
+/** `POST {base}/jwks` body (v1.4): the relay GETs the client's JWKS, and nothing else. */
+export interface JwksRequest {
+  readonly client: string;
 }
 
 /** `POST {base}/probe` body (v1.2): the relay GETs the client's identity endpoint with this token. */

@@ -19,6 +19,8 @@ export function _client(overrides: Partial<PublicClient> = {}): PublicClient {
     token_endpoint: "http://127.0.0.1:9000/token",
     identity_endpoint: null,
     revocation_endpoint: null,
+    introspection_endpoint: null,
+    jwks_uri: null,
     token_endpoint_auth_method: "client_secret_basic",
     body_encoding: "form",
     ...overrides,

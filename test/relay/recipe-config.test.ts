@@ -96,6 +96,50 @@ describe("clients of built-in recipes", () => {
     ).toContain("revocation_endpoint must use https");
   });
 
+  it("takes a custom client's introspection endpoint and JWKS, https or loopback only, and lists both", () => {
+    const custom = {
+      token_endpoint: "https://auth.example.test/token",
+      token_endpoint_auth_method: "client_secret_post",
+      body_encoding: "form",
+    };
+    const client = _resolved("custom", {
+      ...custom,
+      introspection_endpoint: "https://auth.example.test/introspect",
+      jwks_uri: "http://127.0.0.1:9000/jwks",
+    });
+    expect(client.introspectionEndpoint).toBe("https://auth.example.test/introspect");
+    expect(client.jwksUri).toBe("http://127.0.0.1:9000/jwks");
+    expect(_resolved("custom", custom).introspectionEndpoint).toBeNull();
+    expect(_refusal("custom", { ...custom, introspection_endpoint: "http://auth.example.test/i" })).toContain(
+      "introspection_endpoint must use https",
+    );
+    expect(_refusal("custom", { ...custom, jwks_uri: "ftp://auth.example.test/jwks" })).toContain("jwks_uri");
+  });
+
+  it("takes userinfo_endpoint as the identity endpoint, and refuses it when it differs from identity_endpoint", () => {
+    const custom = {
+      token_endpoint: "https://auth.example.test/token",
+      token_endpoint_auth_method: "client_secret_basic",
+      body_encoding: "form",
+    };
+    expect(
+      _resolved("custom", { ...custom, userinfo_endpoint: "https://auth.example.test/userinfo" })
+        .identityEndpoint,
+    ).toBe("https://auth.example.test/userinfo");
+    expect(
+      _refusal("custom", {
+        ...custom,
+        userinfo_endpoint: "https://auth.example.test/userinfo",
+        identity_endpoint: "https://auth.example.test/me",
+      }),
+    ).toBe(
+      "TOKENDESK_CLIENTS[0].userinfo_endpoint differs from identity_endpoint; they name the same endpoint, so give only one of them.",
+    );
+    expect(_refusal("xero", { userinfo_endpoint: "https://evil.example.test/me" })).toContain(
+      "TOKENDESK_CLIENTS[0].userinfo_endpoint cannot override provider xero's",
+    );
+  });
+
   it("puts a Microsoft tenant id or domain into the endpoints' path", () => {
     const byId = _resolved("microsoft", { environment: "11112222-bbbb-3333-cccc-4444dddd5555" });
     expect(byId.tokenEndpoint).toBe(
