@@ -19,6 +19,8 @@ export interface LogFacts {
   /** A `token_type_hint`, once it passed the check (a closed set, never free text). */
   hint?: string;
   upstream?: number;
+  /** Discovery: whether a redirect was followed, refused, or followed and then a second one refused. */
+  redirect?: "followed" | "refused" | "followed,refused";
 }
 
 /** The state of one request being answered. */

@@ -102,7 +102,10 @@ export interface ProbeRequest {
   readonly access_token: string;
 }
 
-/** `POST {base}/discovery` body (v1.2): the relay GETs this one well-known document of the issuer. */
+/**
+ * `POST {base}/discovery` body (v1.2): the relay GETs this one well-known document of the issuer, and
+ * (v1.4) follows one redirect that adds or removes a trailing slash on the same origin.
+ */
 export interface DiscoveryRequest {
   readonly issuer: string;
   readonly well_known: "oauth-authorization-server" | "openid-configuration";
@@ -123,11 +126,29 @@ export interface UpstreamResponse {
   readonly body: string;
 }
 
-/** `200` answer of every POST route whenever exactly one upstream request got an answer. */
+/** `200` answer of every POST route whenever its upstream request got an answer. */
 export interface Envelope {
   readonly sent: SentRequest;
   readonly upstream: UpstreamResponse;
   /** Milliseconds from sending the upstream request to reading its whole body. */
+  readonly ms: number;
+  /**
+   * Discovery only (v1.4): the first request and its redirect, when the relay followed it; `sent` and
+   * `upstream` above are then the request to the redirect's target and its answer. The relay follows
+   * at most one redirect, and only one that adds or removes a trailing slash on the same origin.
+   */
+  readonly redirected_from?: RedirectHop;
+  /**
+   * Discovery only (v1.4): why the redirect in `upstream` was not followed, in words (another origin,
+   * another path, a second redirect…). Its target was never called.
+   */
+  readonly redirect_refused?: string;
+}
+
+/** One upstream request and its redirect answer, as an {@link Envelope} shows it. */
+export interface RedirectHop {
+  readonly sent: SentRequest;
+  readonly upstream: UpstreamResponse;
   readonly ms: number;
 }
 

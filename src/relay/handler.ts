@@ -134,6 +134,7 @@ function writeLog(
   if (facts.grant !== undefined) parts.push(`grant=${facts.grant}`);
   if (facts.hint !== undefined) parts.push(`hint=${facts.hint}`);
   if (facts.upstream !== undefined) parts.push(`upstream=${facts.upstream}`);
+  if (facts.redirect !== undefined) parts.push(`redirect=${facts.redirect}`);
   parts.push(`ms=${ms}`);
   try {
     log(parts.join(" "));

@@ -178,7 +178,18 @@ export function buildDiscoveryRequest(
   wellKnown: WellKnown,
   userAgent: string,
 ): LookupRequest {
-  const url = discoveryUrl(issuer, wellKnown);
+  return metadataGet(discoveryUrl(issuer, wellKnown), userAgent);
+}
+
+/**
+ * The request to a redirect's target, once `acceptableWellKnownRedirect` allowed it: the same GET,
+ * the same headers, to the same origin.
+ */
+export function buildDiscoveryFollowUp(target: URL, userAgent: string): LookupRequest {
+  return metadataGet(target.href, userAgent);
+}
+
+function metadataGet(url: string, userAgent: string): LookupRequest {
   const headers = { accept: "application/json", "user-agent": userAgent };
   return {
     method: "GET",

@@ -1,7 +1,8 @@
 /**
- * The one upstream request a call may make: sent once (no retries, no redirects followed), within
+ * The upstream request a call makes: sent once (no retries, no redirects followed by fetch), within
  * the deadline, its answer bounded and wrapped in the envelope; and the client-authenticated POSTs
- * the token, revocation and introspection routes build from scratch.
+ * the token, revocation and introspection routes build from scratch. Only discovery makes a second
+ * request, to a redirect's target that its own rule allows (routes/discovery.ts).
  */
 import type { RelayCall } from "./call.ts";
 import type { ResolvedClient } from "./config.ts";
@@ -39,6 +40,24 @@ export async function send(
   outbound: UpstreamRequest | LookupRequest,
   words: UpstreamWords,
 ): Promise<Response> {
+  const outcome = await sendOnce(call, outbound, words);
+  return outcome.ok ? call.exchange.json(200, outcome.envelope) : outcome.response;
+}
+
+/** One upstream request's outcome: the envelope and the answer's Location, or the failure to answer with. */
+export type UpstreamOutcome =
+  | { readonly ok: true; readonly envelope: Envelope; readonly location: string | null }
+  | { readonly ok: false; readonly response: Response };
+
+/**
+ * {@link send}'s one request, without answering: for a route that looks at the answer before it
+ * answers (discovery, which may follow one redirect).
+ */
+export async function sendOnce(
+  call: RelayCall,
+  outbound: UpstreamRequest | LookupRequest,
+  words: UpstreamWords,
+): Promise<UpstreamOutcome> {
   const { settings, exchange } = call;
   const { sent } = outbound;
   const unknown = words.unknown ?? "";
@@ -56,7 +75,7 @@ export async function send(
     timedOut = true;
     controller.abort();
   }, settings.timeoutMs);
-  const failed = (error: unknown) => {
+  const failure = (error: unknown) => {
     if (timedOut) {
       return exchange.fail(
         504,
@@ -72,6 +91,7 @@ export async function send(
       { ...outcome, sent },
     );
   };
+  const failed = (error: unknown): UpstreamOutcome => ({ ok: false, response: failure(error) });
 
   const started = Date.now();
   try {
@@ -100,12 +120,15 @@ export async function send(
       return failed(error);
     }
     if (bytes === TOO_LARGE) {
-      return exchange.fail(
-        502,
-        "upstream_response_too_large",
-        `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? unknown}`,
-        { ...outcome, sent },
-      );
+      return {
+        ok: false,
+        response: exchange.fail(
+          502,
+          "upstream_response_too_large",
+          `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? unknown}`,
+          { ...outcome, sent },
+        ),
+      };
     }
     const envelope: Envelope = {
       sent,
@@ -116,7 +139,7 @@ export async function send(
       },
       ms: Date.now() - started,
     };
-    return exchange.json(200, envelope);
+    return { ok: true, envelope, location: response.headers.get("location") };
   } finally {
     clearTimeout(timer);
   }
