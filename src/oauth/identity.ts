@@ -8,14 +8,29 @@ import { parseBody } from "./token-set.ts";
 
 export interface ProbeOutcome {
   readonly result: RelayTokenResult;
-  /** The account the answer names (an email, a login, an organisation), when it names one. */
+  /** The account the answer names (a person's name, an email, a login, an organisation), when it names one. */
   readonly account: string | null;
+  /** Where in the answer the account came from (`name`, `email`, `user.email`…), when it names one. */
+  readonly accountField: string | null;
   /** What went wrong, in plain words, when the provider did not answer 2xx. */
   readonly problem: { readonly title: string; readonly detail: string } | null;
 }
 
-/** The first of `paths` (dotted, array indexes as numbers: `0.tenantName`) that holds a string or number. */
-export function accountFrom(body: unknown, paths: readonly string[]): string | null {
+/**
+ * Where an OpenID Connect userinfo answer names its user best for a person reading it: the full
+ * name, then the email, then the preferred user name (OpenID Connect Core §5.1), and at worst `sub`,
+ * which is always there (§5.3.2) but is an opaque identifier. For recipes that name no fields.
+ */
+export const USERINFO_FIELDS: readonly string[] = ["name", "email", "preferred_username", "sub"];
+
+/**
+ * The first of `paths` (dotted, array indexes as numbers: `0.tenantName`) that holds a non-blank
+ * string or a number, and the path it came from.
+ */
+export function accountFieldFrom(
+  body: unknown,
+  paths: readonly string[],
+): { readonly account: string; readonly field: string } | null {
   for (const path of paths) {
     let value: unknown = body;
     for (const part of path.split(".")) {
@@ -25,10 +40,15 @@ export function accountFrom(body: unknown, paths: readonly string[]): string | n
       }
       value = (value as Record<string, unknown>)[part];
     }
-    if (typeof value === "string" && value !== "") return value;
-    if (typeof value === "number") return String(value);
+    if (typeof value === "string" && value.trim() !== "") return { account: value.trim(), field: path };
+    if (typeof value === "number") return { account: String(value), field: path };
   }
   return null;
+}
+
+/** The first of `paths` that holds a string or number: {@link accountFieldFrom} without the field. */
+export function accountFrom(body: unknown, paths: readonly string[]): string | null {
+  return accountFieldFrom(body, paths)?.account ?? null;
 }
 
 /** Explains an identity endpoint's non-2xx answer. */
@@ -63,15 +83,21 @@ export async function probeAccount(
   recipe: Recipe,
 ): Promise<ProbeOutcome> {
   const result = await lookups.probe({ client: request.client, access_token: request.accessToken });
-  if (result.kind !== "envelope") return { result, account: null, problem: null };
+  if (result.kind !== "envelope") return { result, account: null, accountField: null, problem: null };
   const { upstream } = result.envelope;
   if (upstream.status < 200 || upstream.status >= 300) {
-    return { result, account: null, problem: explainProbeFailure(upstream.status, recipe) };
+    return {
+      result,
+      account: null,
+      accountField: null,
+      problem: explainProbeFailure(upstream.status, recipe),
+    };
   }
   const parsed = parseBody(upstream.body, upstream.headers["content-type"]);
   // Xero's /connections answers with a JSON array, which parseBody (made for token answers) refuses.
   const body = parsed ?? safeJson(upstream.body);
-  return { result, account: accountFrom(body, recipe.identityFields ?? ["email", "sub"]), problem: null };
+  const found = accountFieldFrom(body, recipe.identityFields ?? USERINFO_FIELDS);
+  return { result, account: found?.account ?? null, accountField: found?.field ?? null, problem: null };
 }
 
 function safeJson(text: string): unknown {

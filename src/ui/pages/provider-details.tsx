@@ -2,6 +2,7 @@ import { createSignal, For, Show } from "solid-js";
 import type { ProbeOutcome } from "../../oauth/identity.ts";
 import { findRecipe } from "../../providers/index.ts";
 import type { Connection } from "../../store/records.ts";
+import { AccountField } from "../components/account-field.tsx";
 import { formatInstant } from "../components/format.ts";
 import { HttpExchange } from "../components/http-exchange.tsx";
 import { ProblemAlert } from "../components/problem-alert.tsx";
@@ -92,7 +93,8 @@ export function ProviderDetails(props: { connection: Connection }) {
       <Show when={outcome()?.account}>
         {(account) => (
           <p role="status" data-testid="account">
-            This token belongs to <strong>{account()}</strong>.
+            This token belongs to <strong>{account()}</strong>
+            <AccountField field={outcome()?.accountField ?? null} />.
           </p>
         )}
       </Show>

@@ -1,6 +1,7 @@
 import { createSignal, For, Show } from "solid-js";
 import type { ProbeOutcome } from "../../../oauth/identity.ts";
 import type { PublicClient } from "../../../relay/contract.ts";
+import { AccountField } from "../../components/account-field.tsx";
 import { formatHost } from "../../components/format.ts";
 import { HttpExchange } from "../../components/http-exchange.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
@@ -91,7 +92,8 @@ export function SafeChecks(props: {
             <Show when={o().account}>
               {(account) => (
                 <p>
-                  The token belongs to <strong data-testid="probe-account">{account()}</strong>.
+                  The token belongs to <strong data-testid="probe-account">{account()}</strong>
+                  <AccountField field={o().accountField} />.
                 </p>
               )}
             </Show>
