@@ -26,6 +26,7 @@ import { BEHAVIOURS } from "./cases/_build.ts";
 import { CASES as bodies } from "./cases/bodies.ts";
 import { CASES as clientsGrants } from "./cases/clients-grants.ts";
 import { CASES as clientsHealth } from "./cases/clients-health.ts";
+import { _answerDiscovery, CASES as discovery } from "./cases/discovery.ts";
 import { CASES as forwarding } from "./cases/forwarding.ts";
 import { CASES as origins } from "./cases/origins.ts";
 import { CASES as pathsMethods } from "./cases/paths-methods.ts";
@@ -52,6 +53,12 @@ export interface _CaseRequest {
   readonly chunked?: boolean;
   /** The caller's address, in 127.0.0.0/8. Default 127.0.0.1. */
   readonly ip?: string;
+  /**
+   * Where the caller reaches the relay: on a loopback address (as `npm run relay` listens) or by a
+   * public host name (as a deployed relay). Default: the runtime's own, loopback in Node and a
+   * `*.workers.test` name in workerd. Discovery fetches loopback issuers only from a relay on loopback.
+   */
+  readonly at?: "loopback" | "public";
 }
 
 /** An answer as the caller reads it. */
@@ -193,6 +200,7 @@ function _answerAs(elsewhere: string) {
         return;
       }
       default:
+        if (_answerDiscovery(req, res, elsewhere)) return;
         res.writeHead(404);
         res.end();
     }
@@ -275,10 +283,21 @@ export const _RELAY_CASES: Readonly<Record<string, readonly _Case[]>> = {
   origins: origins,
   "clients and health": clientsHealth,
   "rate limits, per address and per client": rateLimits,
+  "discovery and the one redirect it follows": discovery,
 };
 
 // ---------------------------------------------------------------------------------------------------
 // The runner.
+
+/** `request` with `{upstream}` in its JSON body replaced by the recording upstream's origin. */
+function _withUpstream(request: _CaseRequest, upstreamOrigin: string): _CaseRequest {
+  if (request.body === undefined || typeof request.body === "string" || request.body instanceof Uint8Array) {
+    return request;
+  }
+  const json = JSON.stringify(request.body);
+  if (!json.includes("{upstream}")) return request;
+  return { ...request, body: JSON.parse(json.split("{upstream}").join(upstreamOrigin)) };
+}
 
 /** A case request as method, headers and body bytes; `{self}` in Origin becomes `selfOrigin`. */
 export function _encodeRequest(
@@ -370,7 +389,7 @@ export function _defineRelayCases(runtimeName: string, start: _StartRuntime): vo
               const hitsBefore = upstream.requests.length;
               const strayBefore = elsewhere.requests.length;
               const logsBefore = runtime.logLines.length;
-              const answer = await runtime.send(relay, step.request);
+              const answer = await runtime.send(relay, _withUpstream(step.request, upstream.origin));
               _observe(
                 `${Object.entries(answer.headers)
                   .map(([k, v]) => `${k}: ${v}`)

@@ -21,6 +21,9 @@ import {
 } from "./_cases.ts";
 import { _codeBody, _DEMO, _expectBaseHeaders, _observe } from "./_helpers.ts";
 
+/** The loopback host the main relay also answers on; never Miniflare's own 127.0.0.1 entry. */
+const LOOPBACK_HOST = "127.0.0.2";
+
 /** A configuration Cloudflare would run but the relay must refuse: an http upstream on the internet. */
 const MISCONFIGURED = JSON.stringify([{ ..._DEMO, token_endpoint: "http://auth.example.test/token" }]);
 
@@ -53,6 +56,8 @@ async function _startWorkerd(
     ...(Object.entries(envs) as [_RelayName, Record<string, string>][]).map(([name, bindings]) => ({
       name,
       bindings,
+      // The main relay is also reachable on loopback, as `wrangler dev` serves it, for discovery cases.
+      ...(name === "main" ? { hosts: [LOOPBACK_HOST] } : {}),
     })),
     { name: "app", bindings: { TOKENDESK_CLIENTS: relayClients }, assetsDirectory: assets },
     { name: "misconfigured", bindings: { TOKENDESK_CLIENTS: MISCONFIGURED } },
@@ -74,6 +79,10 @@ async function _startWorkerd(
       if (body !== undefined) {
         init.body = request.chunked === true ? _chunks(body) : (body as Uint8Array<ArrayBuffer>);
         if (request.chunked === true) init.duplex = "half";
+      }
+      if (request.at === "loopback") {
+        if (name !== "main") throw new Error(`relay ${name} is not reachable on loopback`);
+        return _answerOf(await workerd.fetchUrl(`http://${LOOPBACK_HOST}${request.path}`, init));
       }
       return _answerOf(await workerd.fetch(name, request.path, init));
     },

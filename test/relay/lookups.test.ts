@@ -306,7 +306,7 @@ describe("POST /relay/discovery", () => {
     expect(relay.fetch.calls).toHaveLength(0);
   });
 
-  it("reports a redirect without following it", async () => {
+  it("reports a redirect to another origin without following it, and says why", async () => {
     const relay = _lookupRelay(
       () => new Response(null, { status: 301, headers: { location: "http://169.254.169.254/" } }),
     );
@@ -316,6 +316,9 @@ describe("POST /relay/discovery", () => {
       ),
     );
     expect(_envelope(answer.body).upstream.status).toBe(301);
+    expect(_envelope(answer.body).redirect_refused).toBe(
+      "The issuer redirects its metadata to http://169.254.169.254/, on another scheme (http, not https), another host (169.254.169.254, not auth.example.test); tokendesk follows only a redirect that adds or removes a trailing slash, on the same origin.",
+    );
     expect(relay.fetch.calls).toHaveLength(1);
   });
 });

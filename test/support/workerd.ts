@@ -85,6 +85,11 @@ export interface WorkerSpec {
   readonly assetsDirectory?: string;
   /** Cloudflare Rate Limiting bindings by name. */
   readonly ratelimits?: Readonly<Record<string, { readonly limit: number; readonly period: 10 | 60 }>>;
+  /**
+   * More host names routed to this Worker, e.g. `127.0.0.1` for a Worker that must see itself on
+   * loopback (discovery fetches loopback issuers only then); reach them with {@link RunningWorkerd.fetchUrl}.
+   */
+  readonly hosts?: readonly string[];
 }
 
 /** Workers running in one workerd process. */
@@ -93,6 +98,8 @@ export interface RunningWorkerd {
   origin(name: string): string;
   /** `fetch` a path of one Worker, at {@link RunningWorkerd.origin}. */
   fetch(name: string, path: string, init?: RequestInit): Promise<Response>;
+  /** `fetch` a full URL, routed by its host name: a Worker's {@link WorkerSpec.hosts}. */
+  fetchUrl(url: string, init?: RequestInit): Promise<Response>;
   /** The first Worker's address on 127.0.0.1, for a browser or a load test. */
   readonly url: URL;
   /** Lines the Workers wrote with console.log, oldest first. */
@@ -132,7 +139,7 @@ export async function startWorkerd(
       return {
         name: worker.name,
         // Routing by host name, not Miniflare's per-Worker fetch, which refuses foreign Origin headers.
-        routes: [`${worker.name}.workers.test/*`],
+        routes: [`${worker.name}.workers.test/*`, ...(worker.hosts ?? []).map((host) => `${host}/*`)],
         modules: true,
         scriptPath: bundle.path,
         // Module names are paths relative to this root; the bundle lives outside the repository.
@@ -178,6 +185,9 @@ export async function startWorkerd(
     async fetch(name, path, init) {
       // Miniflare's fetch is undici's; its Request and Response are the same Web API objects.
       return (await mf.dispatchFetch(`${origin(name)}${path}`, init as never)) as unknown as Response;
+    },
+    async fetchUrl(url, init) {
+      return (await mf.dispatchFetch(url, init as never)) as unknown as Response;
     },
     close: () => mf.dispose(),
   };
