@@ -64,7 +64,13 @@ export interface DiscoveredMetadata {
   /** Whether the metadata listed its methods, or the list above is RFC 8414's default. */
   readonly authMethodsStated: boolean;
   readonly code_challenge_methods_supported: readonly string[];
+  /** Empty when the metadata lists none (the field is only RECOMMENDED). */
   readonly scopes_supported: readonly string[];
+  /**
+   * Whether this is an OpenID provider's metadata: it names `id_token_signing_alg_values_supported`,
+   * which OpenID Connect Discovery §3 requires and RFC 8414 does not define.
+   */
+  readonly openIdProvider: boolean;
 }
 
 /** The metadata's `issuer` is not the one asked for (RFC 8414 §3.3, OpenID Connect Discovery §4.3). */
@@ -205,6 +211,7 @@ export function parseMetadata(body: string, expectedIssuer: string): MetadataRes
       authMethodsStated,
       code_challenge_methods_supported: strings(doc.code_challenge_methods_supported),
       scopes_supported: strings(doc.scopes_supported),
+      openIdProvider: Array.isArray(doc.id_token_signing_alg_values_supported),
     },
   };
 }
@@ -283,7 +290,12 @@ export function draftCustomClient(
 ): DraftResult {
   const auth = chooseAuthMethod(metadata);
   if ("problem" in auth) return { ok: false, problem: auth.problem };
-  const scope = ["openid", "offline_access"].filter((s) => metadata.scopes_supported.includes(s)).join(" ");
+  // An OpenID provider must support `openid` (OpenID Connect Discovery §3, scopes_supported), listed or
+  // not; Django OAuth Toolkit, for one, lists no scopes. offline_access only when offered.
+  const offered = (scope: string) =>
+    metadata.scopes_supported.includes(scope) ||
+    (scope === "openid" && metadata.scopes_supported.length === 0 && metadata.openIdProvider);
+  const scope = ["openid", "offline_access"].filter(offered).join(" ");
   const optional = (name: string, value: string | null) => (value === null ? {} : { [name]: value });
   return {
     ok: true,

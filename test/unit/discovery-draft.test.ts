@@ -125,6 +125,7 @@ describe("parseMetadata", () => {
       authMethodsStated: true,
       code_challenge_methods_supported: ["plain", "S256"],
       scopes_supported: ["openid", "read", "write"],
+      openIdProvider: false,
     });
   });
 
@@ -170,6 +171,18 @@ describe("draftCustomClient", () => {
         body_encoding: "form",
       },
     });
+  });
+
+  it("asks for openid from an OpenID provider that lists no scopes, as Django OAuth Toolkit does", () => {
+    const { scopes_supported: _, ...dot } = FULL;
+    const openId = draftCustomClient(
+      _metadata({ ...dot, id_token_signing_alg_values_supported: ["RS256", "HS256"] }),
+      options,
+    );
+    expect(openId.ok && openId.client.scope).toBe("openid");
+    // Plain RFC 8414 metadata without scopes: nothing is assumed.
+    const plain = draftCustomClient(_metadata(dot), options);
+    expect(plain.ok && plain.client.scope).toBeUndefined();
   });
 
   it("leaves out what the metadata does not publish", () => {
