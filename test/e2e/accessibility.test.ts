@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RelayFault } from "../../src/dev/vite-plugin.ts";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
+import { startTestIssuers, type TestIssuers } from "../support/issuers.ts";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const SUPPORT_PASTE = "Paste a token, a token response, an exported connection or a diagnostic bundle";
 
 let dev: RunningDevServer;
+let issuers: TestIssuers;
 let browser: Browser;
 const faults: RelayFault[] = [];
 
@@ -83,6 +85,7 @@ async function _login(page: Page): Promise<void> {
 
 beforeAll(async () => {
   dev = await startDevServer({ faults });
+  issuers = await startTestIssuers();
   browser = await launchBrowser();
 });
 
@@ -90,7 +93,16 @@ afterAll(async () => {
   await browser?.close();
   if (browser) await removeProfile(browser.profile);
   await dev?.close();
+  await issuers?.close();
 });
+
+/** Discovers `issuer` on the discover page and waits for `outcome`. */
+async function _discover(page: Page, issuer: string, outcome: "discovered" | "discovery-problem") {
+  await page.goto(`${dev.origin}/#/discover`);
+  await page.getByLabel("Issuer").fill(issuer);
+  await page.getByRole("button", { name: "Discover", exact: true }).click();
+  await page.getByTestId(outcome).waitFor();
+}
 
 describe("keyboard only", () => {
   it("completes authorize → exchange → refresh without a mouse", async () => {
@@ -274,6 +286,22 @@ describe("every page and state", () => {
         for (const d of await p.locator("details").all())
           await d.evaluate((el) => el.setAttribute("open", ""));
       },
+    },
+    {
+      name: "discover: a client drafted after a trailing-slash redirect, every endpoint found",
+      reach: (p) => _discover(p, issuers.issuer("o"), "discovered"),
+    },
+    {
+      name: "discover: a redirect to another origin refused",
+      reach: (p) => _discover(p, issuers.issuer("moved"), "discovery-problem"),
+    },
+    {
+      name: "discover: metadata naming another issuer, with the one to discover instead",
+      reach: (p) => _discover(p, `${issuers.issuer("o")}/`, "discovery-problem"),
+    },
+    {
+      name: "discover: the demo server, with endpoints it does not publish",
+      reach: (p) => _discover(p, dev.demo.issuer, "discovered"),
     },
   ];
 

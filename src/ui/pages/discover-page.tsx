@@ -15,52 +15,111 @@ function idFor(issuer: string): string {
   }
 }
 
-/** The endpoints and abilities the metadata states. */
-function MetadataFacts(props: { metadata: DiscoveredMetadata }) {
+type EndpointField =
+  | "authorization_endpoint"
+  | "token_endpoint"
+  | "userinfo_endpoint"
+  | "revocation_endpoint"
+  | "introspection_endpoint"
+  | "jwks_uri";
+
+/** The endpoints a drafted client carries, what tokendesk does with each, and what is lost without it. */
+const ENDPOINTS: ReadonlyArray<{
+  readonly field: EndpointField;
+  readonly name: string;
+  readonly use: string;
+  readonly missing: string;
+}> = [
+  {
+    field: "authorization_endpoint",
+    name: "Authorization endpoint",
+    use: "where the browser goes to sign in and consent",
+    missing: "",
+  },
+  {
+    field: "token_endpoint",
+    name: "Token endpoint",
+    use: "where the relay exchanges codes and refreshes tokens, adding the secret",
+    missing: "",
+  },
+  {
+    field: "userinfo_endpoint",
+    name: "Userinfo endpoint",
+    use: "the identity probe: whose account a token belongs to",
+    missing: "the identity probe cannot name the account",
+  },
+  {
+    field: "revocation_endpoint",
+    name: "Revocation endpoint (RFC 7009)",
+    use: "ends a refresh or access token for good",
+    missing: "tokendesk cannot revoke tokens at this provider",
+  },
+  {
+    field: "introspection_endpoint",
+    name: "Introspection endpoint (RFC 7662)",
+    use: "asks the provider whether a token is still active, and its scope and expiry",
+    missing: "the provider cannot be asked whether a token is active",
+  },
+  {
+    field: "jwks_uri",
+    name: "JWKS",
+    use: "the keys that verify ID token signatures",
+    missing: "ID token signatures cannot be verified",
+  },
+];
+
+/** Each endpoint the metadata names, or says it does not, with what it is for. */
+function EndpointList(props: { metadata: DiscoveredMetadata }) {
+  return (
+    <ul class="endpoints" data-testid="discovered-endpoints">
+      <For each={ENDPOINTS}>
+        {(endpoint) => {
+          const url = () => props.metadata[endpoint.field];
+          return (
+            <li>
+              <strong>{endpoint.name}</strong>: {endpoint.use}.{" "}
+              <Show when={url()} fallback={<span class="muted">Not published: {endpoint.missing}.</span>}>
+                {(found) => <code>{found()}</code>}
+              </Show>
+            </li>
+          );
+        }}
+      </For>
+    </ul>
+  );
+}
+
+/** Client authentication, PKCE and scopes as the metadata states them. */
+function MetadataFacts(props: { metadata: DiscoveredMetadata; draft: DraftResult | null }) {
   const m = () => props.metadata;
   return (
-    <dl class="facts" data-testid="discovered-metadata">
-      <dt>Authorization endpoint</dt>
-      <dd>
-        <code>{m().authorization_endpoint}</code>
-      </dd>
-      <dt>Token endpoint</dt>
-      <dd>
-        <code>{m().token_endpoint}</code>
-      </dd>
-      <dt>Client authentication</dt>
-      <dd>{m().token_endpoint_auth_methods_supported.join(", ") || "not stated"}</dd>
-      <dt>PKCE</dt>
-      <dd>
-        {m().code_challenge_methods_supported.includes("S256")
-          ? "S256 supported"
-          : "S256 not listed (tokendesk sends it anyway)"}
-      </dd>
-      <Show when={m().userinfo_endpoint}>
-        {(url) => (
-          <>
-            <dt>Identity probe</dt>
-            <dd>
-              <code>{url()}</code>
-            </dd>
-          </>
+    <>
+      <dl class="facts" data-testid="discovered-metadata">
+        <dt>Client authentication</dt>
+        <dd>
+          {m().authMethodsStated
+            ? m().token_endpoint_auth_methods_supported.join(", ") || "none listed"
+            : "not stated"}
+        </dd>
+        <dt>PKCE</dt>
+        <dd>
+          {m().code_challenge_methods_supported.includes("S256")
+            ? "S256 supported"
+            : "S256 not listed (tokendesk sends it anyway)"}
+        </dd>
+        <Show when={m().scopes_supported.length > 0}>
+          <dt>Scopes</dt>
+          <dd>{m().scopes_supported.join(" ")}</dd>
+        </Show>
+      </dl>
+      <Show when={props.draft?.ok ? props.draft.authMethodReason : null}>
+        {(reason) => (
+          <p class="muted" data-testid="auth-method-reason">
+            Client authentication drafted as {reason()}
+          </p>
         )}
       </Show>
-      <Show when={m().revocation_endpoint}>
-        {(url) => (
-          <>
-            <dt>Revocation</dt>
-            <dd>
-              <code>{url()}</code>
-            </dd>
-          </>
-        )}
-      </Show>
-      <Show when={m().scopes_supported.length > 0}>
-        <dt>Scopes</dt>
-        <dd>{m().scopes_supported.join(" ")}</dd>
-      </Show>
-    </dl>
+    </>
   );
 }
 
@@ -80,7 +139,7 @@ export function DiscoverPage() {
   };
   const failed = () => {
     const r = result();
-    return r?.ok === false ? r.problem : null;
+    return r?.ok === false ? r : null;
   };
   const draft = createMemo(() => {
     const r = found();
@@ -92,17 +151,26 @@ export function DiscoverPage() {
     const d = draft();
     return d?.ok ? `TOKENDESK_CLIENTS='${JSON.stringify([d.client], null, 2)}'` : "";
   };
-  const discover = async (event: SubmitEvent) => {
-    event.preventDefault();
+  const run = async (value: string) => {
     setBusy(true);
     setResult(null);
     try {
-      setResult(await actions.discover(issuer().trim()));
+      setResult(await actions.discover(value));
     } catch (error) {
       setResult({ ok: false, problem: error instanceof Error ? error.message : String(error), attempts: [] });
     } finally {
       setBusy(false);
     }
+  };
+  const discover = (event: SubmitEvent) => {
+    event.preventDefault();
+    void run(issuer().trim());
+  };
+  // Offered only for an issuer on the same origin (see explainIssuerMismatch): typed in for the person
+  // to see, and discovered afresh, so its own metadata is checked against it.
+  const discoverInstead = (suggestion: string) => {
+    setIssuer(suggestion);
+    void run(suggestion);
   };
 
   return (
@@ -111,9 +179,10 @@ export function DiscoverPage() {
       <p class="muted">
         For a provider tokendesk has no recipe for: its issuer's published metadata (RFC 8414 or OpenID
         Connect Discovery) names its endpoints. The page reads it directly when the issuer allows it, through
-        the relay otherwise.
+        the relay otherwise, and follows one redirect at most: one that adds or removes a trailing slash on
+        the same origin.
       </p>
-      <form onSubmit={(e) => void discover(e)}>
+      <form onSubmit={discover}>
         <label class="field">
           <span>Issuer</span>
           <input
@@ -145,23 +214,46 @@ export function DiscoverPage() {
                 </For>
               </ol>
             </Show>
-            <ProblemAlert message={failed()} />
+            <Show when={failed()}>
+              {(f) => (
+                <div class="problem" role="alert" data-testid="discovery-problem">
+                  <p>{f().problem}</p>
+                  <Show when={f().mismatch?.suggestion}>
+                    {(suggestion) => (
+                      <button type="button" class="button" onClick={() => discoverInstead(suggestion())}>
+                        Discover {suggestion()} instead
+                      </button>
+                    )}
+                  </Show>
+                </div>
+              )}
+            </Show>
             <Show when={found()}>
               {(ok) => (
                 <>
                   <p role="status" data-testid="discovered">
                     Found the metadata of <code>{ok().metadata.issuer}</code>{" "}
-                    {ok().via === "browser" ? "from the page" : "through the relay"}.
+                    {ok().via === "browser" ? "from the page" : "through the relay"}
+                    <Show when={ok().redirectedTo}>
+                      {(to) => (
+                        <>
+                          , read at <code>{to()}</code> after a trailing-slash redirect
+                        </>
+                      )}
+                    </Show>
+                    .
                   </p>
-                  <MetadataFacts metadata={ok().metadata} />
+                  <h3>Endpoints</h3>
+                  <EndpointList metadata={ok().metadata} />
+                  <MetadataFacts metadata={ok().metadata} draft={draft()} />
                   <Show when={draft()}>
                     {(d) => (
                       <Show
                         when={d().ok ? snippet() : null}
                         fallback={
-                          <p class="problem" role="alert">
-                            {d().ok ? "" : (d() as Extract<DraftResult, { ok: false }>).problem}
-                          </p>
+                          <ProblemAlert
+                            message={d().ok ? null : (d() as Extract<DraftResult, { ok: false }>).problem}
+                          />
                         }
                       >
                         {(text) => (
