@@ -133,6 +133,9 @@ describe("FreeAgent through the relay", () => {
   it("identifies the account through the relay with the token as a Bearer token", async () => {
     await page.getByRole("button", { name: "Identify the account" }).click();
     await page.getByTestId("account").getByText("ada@example.test").waitFor();
+    expect(await page.getByTestId("account").textContent()).toBe(
+      "This token belongs to ada@example.test (from user.email in the answer).",
+    );
     const account = page.getByRole("region", { name: "Account" });
     const sent = (await account.getByTestId("sent-request").textContent()) ?? "";
     expect(sent).toContain(`GET ${fa.identity_endpoint}`);

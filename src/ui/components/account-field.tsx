@@ -8,7 +8,7 @@ export function AccountField(props: { field: string | null }) {
         <>
           {" "}
           <span class="muted" data-testid="account-field">
-            (its <code>{field()}</code> in the answer)
+            (from <code>{field()}</code> in the answer)
           </span>
         </>
       )}
