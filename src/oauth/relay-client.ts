@@ -15,7 +15,10 @@ import type {
 } from "../relay/contract.ts";
 
 export type RelayTokenResult =
-  /** Exactly one upstream request was made and answered; the envelope holds both sides. */
+  /**
+   * The upstream request was made and answered; the envelope holds both sides (discovery may have
+   * followed one trailing-slash redirect first: `redirected_from`).
+   */
   | { readonly kind: "envelope"; readonly envelope: Envelope }
   /** The relay refused without calling the provider: nothing was spent. */
   | { readonly kind: "refused"; readonly status: number; readonly error: RelayErrorBody }

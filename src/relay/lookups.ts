@@ -3,7 +3,9 @@
  * - `POST {base}/probe {client, access_token}`: GET the client's identity endpoint (the recipe's, or
  *   the operator's for custom and demo clients) with the token as a Bearer token, and nothing else;
  * - `POST {base}/discovery {issuer, well_known}`: GET one of the two well-known metadata documents of
- *   an issuer, for filling a custom client when the issuer's metadata is not readable cross-origin.
+ *   an issuer, for filling a custom client when the issuer's metadata is not readable cross-origin,
+ *   and (v1.4) the same path with a trailing slash added or removed when the issuer redirects there
+ *   (the rule is `acceptableWellKnownRedirect`; routes/discovery.ts follows it).
  * Same envelope and refusals as `POST {base}/token` (DESIGN.md: later endpoints "follow the same
  * envelope and the same allowlists"). Pure: no I/O, Web APIs only.
  */

@@ -1,7 +1,7 @@
 /**
- * `POST /relay/probe` and `POST /relay/discovery`: the relay's read-only lookups. Each sends at most one
- * GET, only to a URL its configuration (or the discovery rules) allows, and answers with the same
- * envelope as the token route.
+ * `POST /relay/probe` and `POST /relay/discovery`: the relay's read-only lookups. Each sends one GET
+ * (discovery a second to a trailing-slash redirect's target: see the case table), only to a URL its
+ * configuration (or the discovery rules) allows, and answers with the same envelope as the token route.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { recipes } from "../../src/providers/index.ts";
