@@ -24,6 +24,11 @@ export interface UpstreamWords {
   readonly what: string;
   /** For requests that spend something: what a failure after sending leaves unknown. Reads have none. */
   readonly unknown?: string;
+  /**
+   * For a read that authenticates as the client (introspection): what to do after a failure, said
+   * instead of `unknown`, since nothing was spent and nothing may be unknown about it.
+   */
+  readonly nothingSpent?: string;
   /** Added when the answer was too large to read: what may have been lost with it. */
   readonly tooLarge?: string;
   readonly redact: (text: string) => string;
@@ -41,7 +46,8 @@ export async function send(
 ): Promise<Response> {
   const { settings, exchange } = call;
   const { sent } = outbound;
-  const unknown = words.unknown ?? "";
+  // Said after every failure: what it leaves unknown for a spending request, what to do for a read.
+  const after = words.unknown ?? words.nothingSpent ?? "";
   const outcome = words.unknown === undefined ? {} : ({ outcome: "unknown" } as const);
   const controller = new AbortController();
   let timedOut = false;
@@ -61,14 +67,14 @@ export async function send(
       return exchange.fail(
         504,
         "upstream_timeout",
-        `${words.what} did not answer within ${settings.timeoutMs} ms.${unknown}`,
+        `${words.what} did not answer within ${settings.timeoutMs} ms.${after}`,
         { ...outcome, sent },
       );
     }
     return exchange.fail(
       502,
       "upstream_unreachable",
-      `${words.what} could not be reached (${words.redact(reasonOf(error))}).${unknown}`,
+      `${words.what} could not be reached (${words.redact(reasonOf(error))}).${after}`,
       { ...outcome, sent },
     );
   };
@@ -103,7 +109,7 @@ export async function send(
       return exchange.fail(
         502,
         "upstream_response_too_large",
-        `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? unknown}`,
+        `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? after}`,
         { ...outcome, sent },
       );
     }
