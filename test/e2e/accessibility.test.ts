@@ -210,6 +210,13 @@ describe("every page and state", () => {
       },
     },
     {
+      name: "connection page with an access token introspected (active, members explained)",
+      reach: async (p) => {
+        await p.getByRole("button", { name: "Introspect the access token" }).click();
+        await p.getByTestId("introspection-claims").waitFor();
+      },
+    },
+    {
       name: "outcome unknown",
       reach: async (p) => {
         await p.getByRole("checkbox", { name: "Refresh automatically" }).uncheck();
@@ -260,6 +267,18 @@ describe("every page and state", () => {
       },
     },
     {
+      name: "support desk with a pasted token introspected (not active)",
+      reach: async (p) => {
+        await p.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
+        await p.getByLabel(SUPPORT_PASTE).fill("at-a11y-never-issued-0123456789");
+        await p
+          .getByRole("region", { name: "Safe checks read-only" })
+          .getByRole("button", { name: "Introspect the access token" })
+          .click();
+        await p.getByText("The access token is not active.").waitFor();
+      },
+    },
+    {
       name: "support desk explaining a pasted error",
       reach: async (p) => {
         await p.getByLabel(SUPPORT_PASTE).fill('{"error":"invalid_grant","error_description":"<b>used</b>"}');
@@ -278,6 +297,8 @@ describe("every page and state", () => {
   ];
 
   for (const scheme of ["light", "dark"] as const) {
+    // Every state against the real demo server, axe at each: well over one e2e step's 90 s budget
+    // when other jobs share the two cores (measured 124 s and 143 s under a load of 24).
     it(`has no axe violations and nothing wider than 360 px, ${scheme}`, async () => {
       const page = await browser.context.newPage();
       await page.emulateMedia({ colorScheme: scheme });
@@ -291,6 +312,6 @@ describe("every page and state", () => {
       }
       expect(problems).toEqual([]);
       await page.close();
-    });
+    }, 240_000);
   }
 });
