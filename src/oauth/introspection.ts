@@ -5,7 +5,7 @@
  */
 import type { RevocationTokenType } from "../relay/contract.ts";
 import { basicDenied, type Explanation, INVALID_CLIENT, retryAfterSeconds } from "./explain.ts";
-import type { RelayTokenResult } from "./relay-client.ts";
+import type { RelayLookups, RelayTokenResult } from "./relay-client.ts";
 
 /**
  * - `active`: the server answered `"active": true` (RFC 7662 §2.2);
@@ -218,6 +218,24 @@ export function readIntrospection(
     claims,
     expiresAt,
   };
+}
+
+/**
+ * Introspects a token through the relay (`POST {base}/introspect`, RFC 7662 §2.1) and reads the
+ * answer, comparing it with what the relay lists for the client.
+ */
+export async function introspect(
+  lookups: Pick<RelayLookups, "introspect">,
+  request: { readonly client: string; readonly token: string; readonly which: RevocationTokenType | null },
+  expected: Pick<IntrospectionContext, "clientId" | "issuer">,
+  now: () => number = Date.now,
+): Promise<{ readonly result: RelayTokenResult; readonly verdict: IntrospectionVerdict }> {
+  const result = await lookups.introspect({
+    client: request.client,
+    token: request.token,
+    ...(request.which === null ? {} : { token_type_hint: request.which }),
+  });
+  return { result, verdict: readIntrospection(result, { ...expected, which: request.which, now: now() }) };
 }
 
 /** Each member of an introspection answer with what it says (RFC 7662 §2.2), standard members first. */

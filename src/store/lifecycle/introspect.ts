@@ -1,5 +1,5 @@
 import { fingerprint } from "../../oauth/fingerprint.ts";
-import { type IntrospectionVerdict, readIntrospection } from "../../oauth/introspection.ts";
+import { type IntrospectionVerdict, introspect } from "../../oauth/introspection.ts";
 import type { RelayLookups, RelayTokenResult } from "../../oauth/relay-client.ts";
 import type { PublicClient, RevocationTokenType } from "../../relay/contract.ts";
 import type { Db } from "../db.ts";
@@ -47,18 +47,13 @@ export async function introspectToken(
   const token =
     which === "refresh_token" ? connection.tokenSet?.refreshToken : connection.tokenSet?.accessToken;
   if (token == null) return { kind: "not_sent", message: `This connection has no ${NAMES[which]}.` };
-  const result = await deps.lookups.introspect({
-    client: connection.clientId,
-    token,
-    token_type_hint: which,
-  });
+  const { result, verdict } = await introspect(
+    deps.lookups,
+    { client: connection.clientId, token, which },
+    { clientId: client?.client_id ?? null, issuer: client?.issuer ?? null },
+    deps.now,
+  );
   const at = deps.now();
-  const verdict = readIntrospection(result, {
-    which,
-    clientId: client?.client_id ?? null,
-    issuer: client?.issuer ?? null,
-    now: at,
-  });
   const line = event(connectionId, at, "introspected", await summary(which, token, verdict), {
     exchange: result.kind === "envelope" ? await redactEnvelope(result.envelope) : null,
   });

@@ -452,19 +452,12 @@ export function AppStateProvider(
     async introspectPasted(clientId, token, which) {
       const client = state.clients?.find((c) => c.id === clientId);
       if (client === undefined) throw new Error(`The relay does not list client "${clientId}".`);
-      const [{ readIntrospection }, relay] = await Promise.all([introspection(), relayReady]);
-      const result = await createRelayLookups(relay.base, fetchImpl).introspect({
-        client: clientId,
-        token,
-        ...(which === null ? {} : { token_type_hint: which }),
-      });
-      const verdict = readIntrospection(result, {
-        which,
-        clientId: client.client_id,
-        issuer: client.issuer,
-        now: Date.now(),
-      });
-      return { result, verdict };
+      const [m, relay] = await Promise.all([introspection(), relayReady]);
+      return m.introspect(
+        createRelayLookups(relay.base, fetchImpl),
+        { client: clientId, token, which },
+        { clientId: client.client_id, issuer: client.issuer },
+      );
     },
     async refreshTokenHistory(refreshToken) {
       const [{ findRefreshTokenInHistory }, db] = await Promise.all([diagnose(), dbReady]);
