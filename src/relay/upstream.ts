@@ -37,7 +37,8 @@ export interface UpstreamWords {
 /**
  * Sends exactly one upstream request (no retries, no redirects followed) within the deadline and
  * answers with the envelope, or with an `upstream_*` error that says whether anything may have been
- * spent: a code or refresh token may have been, a token revoked; a GET never spends anything.
+ * spent: a code or refresh token may have been, a token revoked; a GET or an introspection never
+ * spends anything.
  */
 export async function send(
   call: RelayCall,
