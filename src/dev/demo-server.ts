@@ -37,12 +37,23 @@ export interface TokenRequestRecord {
   refreshTokenFingerprint?: string;
 }
 
+/** One request that reached the introspection endpoint (RFC 7662). */
+export interface IntrospectionRequestRecord {
+  at: number;
+  /** HTTP status of the response. */
+  status: number;
+  /** The answer's `active`, when the server answered one. */
+  active?: boolean;
+}
+
 export interface DemoServer {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
   issuer: string;
   authorization_endpoint: string;
   token_endpoint: string;
   revocation_endpoint: string;
+  /** RFC 7662 introspection: the demo client may introspect its own access and refresh tokens. */
+  introspection_endpoint: string;
   /** OpenID Connect userinfo: the demo client's identity probe. */
   userinfo_endpoint: string;
   clientId: string;
@@ -51,6 +62,8 @@ export interface DemoServer {
   scope: string;
   /** Every request that reached the token endpoint, oldest first. */
   tokenRequests: TokenRequestRecord[];
+  /** Every request that reached the introspection endpoint, oldest first. */
+  introspectionRequests: IntrospectionRequestRecord[];
   /** Stops listening and drops every open connection. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -64,6 +77,7 @@ const ROUTES = {
   authorization: "/auth",
   token: "/token",
   revocation: "/token/revocation",
+  introspection: "/token/introspection",
   userinfo: "/me",
 } as const;
 const DEMO_SCOPE = "openid demo:read";
@@ -284,6 +298,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const tokenRequests: TokenRequestRecord[] = [];
+  const introspectionRequests: IntrospectionRequestRecord[] = [];
   const store = new MemoryStore();
 
   let provider: OidcProvider;
@@ -314,6 +329,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       features: {
         devInteractions: { enabled: true },
         revocation: {
+          enabled: true,
+          allowedPolicy: async (_ctx: unknown, client: OidcClient, token: OidcToken) =>
+            token.clientId === client.clientId,
+        },
+        // oidc-provider's default lets any confidential client introspect any token; a client here
+        // learns about its own tokens only, access and refresh alike (others get active: false).
+        introspection: {
           enabled: true,
           allowedPolicy: async (_ctx: unknown, client: OidcClient, token: OidcToken) =>
             token.clientId === client.clientId,
@@ -369,6 +391,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     if (ctx.method === "POST" && ctx.path === ROUTES.token) {
       await addRefreshTokenExpiresIn(provider, ctx);
       tokenRequests.push(recordTokenRequest(ctx, at));
+    } else if (ctx.method === "POST" && ctx.path === ROUTES.introspection) {
+      const active = isRecord(ctx.body) ? ctx.body.active : undefined;
+      introspectionRequests.push({
+        at,
+        status: ctx.status,
+        ...(typeof active === "boolean" ? { active } : {}),
+      });
     } else if (typeof ctx.body === "string" && ctx.type.startsWith("text/html")) {
       ctx.body = ctx.body.replace(WEB_FONT_IMPORT, "");
     }
@@ -382,11 +411,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     authorization_endpoint: `${issuer}${ROUTES.authorization}`,
     token_endpoint: `${issuer}${ROUTES.token}`,
     revocation_endpoint: `${issuer}${ROUTES.revocation}`,
+    introspection_endpoint: `${issuer}${ROUTES.introspection}`,
     userinfo_endpoint: `${issuer}${ROUTES.userinfo}`,
     clientId,
     clientSecret,
     scope: DEMO_SCOPE,
     tokenRequests,
+    introspectionRequests,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

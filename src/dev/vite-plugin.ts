@@ -105,6 +105,7 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
           identity_endpoint: demo.userinfo_endpoint,
           // oidc-provider serves RFC 7009 revocation; the demo recipe takes endpoints from here.
           revocation_endpoint: demo.revocation_endpoint,
+          introspection_endpoint: demo.introspection_endpoint,
         };
         const extra = options.clients?.(origin) ?? [];
         const relay = createRelay({

@@ -6,6 +6,7 @@ import type {
   ClientsResponse,
   DiscoveryRequest,
   Envelope,
+  IntrospectionRequest,
   ProbeRequest,
   PublicClient,
   RelayErrorBody,
@@ -93,12 +94,17 @@ export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch)
   };
 }
 
-/** The relay's read-only lookups: `POST {base}/probe` and `POST {base}/discovery`. */
+/** The relay's read-only calls: `POST {base}/probe`, `POST {base}/discovery` and `POST {base}/introspect`. */
 export interface RelayLookups {
   /** Who the access token belongs to: one GET to the client's identity endpoint, through the relay. */
   probe(request: ProbeRequest): Promise<RelayTokenResult>;
   /** One well-known metadata document of an issuer, read by the relay (for issuers without CORS). */
   discover(request: DiscoveryRequest): Promise<RelayTokenResult>;
+  /**
+   * Asks the client's RFC 7662 introspection endpoint whether a token is active. A read: an answer
+   * that never came (`unknown`) spent nothing, and introspecting again is always safe.
+   */
+  introspect(request: IntrospectionRequest): Promise<RelayTokenResult>;
 }
 
 /** The lookups of the relay at `base`. */
@@ -107,6 +113,7 @@ export function createRelayLookups(base: string, fetchImpl: typeof fetch = fetch
   return {
     probe: (request) => postToRelay(fetchImpl, `${root}/probe`, request),
     discover: (request) => postToRelay(fetchImpl, `${root}/discovery`, request),
+    introspect: (request) => postToRelay(fetchImpl, `${root}/introspect`, request),
   };
 }
 

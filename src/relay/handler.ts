@@ -1,8 +1,8 @@
 /**
  * The relay: a Web-standard fetch handler that holds client secrets and forwards code exchanges,
- * refreshes and revocations to providers' token and revocation endpoints (DESIGN.md, "The relay's
- * contract"; SECURITY.md, "The relay"). This file checks the origin, routes, and logs one line per
- * request; each route is a file in routes/.
+ * refreshes, revocations and introspections to providers' token, revocation and introspection
+ * endpoints (DESIGN.md, "The relay's contract"; SECURITY.md, "The relay"). This file checks the
+ * origin, routes, and logs one line per request; each route is a file in routes/.
  * Runtime-free: Request, Response, Headers, URL, fetch, AbortController, TextEncoder/Decoder, btoa.
  */
 import type { Exchange, LogFacts, RelayCall } from "./call.ts";

@@ -276,14 +276,14 @@ export interface CheckedClient {
 }
 
 /** Why a body naming a client was refused before anything route-specific was read. */
-type ClientBodyRefusal = "invalid_request" | "unknown_client" | "credentials_not_allowed";
+export type ClientBodyRefusal = "invalid_request" | "unknown_client" | "credentials_not_allowed";
 
 /**
  * The checks every body that names a client passes first, in this order: one JSON object, no caller
  * credentials (RFC 6749 §2.3.1: the relay's own are the only ones that reach a provider), and a
  * configured client. `example` shows the route's body in the refusal of a non-object.
  */
-function checkClientBody<C extends { readonly id: string }>(
+export function checkClientBody<C extends { readonly id: string }>(
   body: unknown,
   clients: ReadonlyMap<string, C>,
   example: string,
@@ -437,103 +437,6 @@ export function checkTokenRequest<C extends CheckedClient>(
   return { ok: true, client, grant };
 }
 
-/** Body fields a caller may send to `POST {base}/revoke` (RFC 7009 §2.1, less the client's credentials). */
-export const REVOCATION_BODY_FIELDS: readonly string[] = ["client", "token", "token_type_hint"];
-
-/** The `token_type_hint` values RFC 7009 §2.1 defines; the relay forwards no other. */
-export const TOKEN_TYPE_HINTS = ["refresh_token", "access_token"] as const;
-
-/** One of {@link TOKEN_TYPE_HINTS}. */
-export type TokenTypeHint = (typeof TOKEN_TYPE_HINTS)[number];
-
-/**
- * Access and refresh tokens are 1*VSCHAR (RFC 6749 Appendix A.12, A.17); 8192 characters is more than
- * any provider issues, and keeps a body from spending its whole allowance on one field.
- */
-const REVOCABLE_TOKEN = /^[\x20-\x7e]{1,8192}$/;
-
-/** A configured client as the revocation check sees it. */
-export interface RevocableClient {
-  readonly id: string;
-  /** The only URL `POST {base}/revoke` sends to for this client; null when its provider has none. */
-  readonly revocationEndpoint: string | null;
-}
-
-/** A revocation that passed every check, ready to be forwarded (RFC 7009 §2.1). */
-export interface Revocation {
-  readonly token: string;
-  readonly token_type_hint?: TokenTypeHint;
-}
-
-/** Why a revocation was refused: an `error` code of the relay's 400 answers. */
-export type RevocationRefusal = ClientBodyRefusal | "revocation_unsupported";
-
-/** The outcome of {@link checkRevocationRequest}. `client` and `hint` are set once known, for logging. */
-export type RevocationRequestCheck<C> =
-  | {
-      readonly ok: true;
-      readonly client: C;
-      /** The client's revocation endpoint: the only URL the revocation may go to. */
-      readonly endpoint: string;
-      readonly revocation: Revocation;
-    }
-  | {
-      readonly ok: false;
-      readonly error: RevocationRefusal;
-      readonly description: string;
-      readonly client?: C;
-    };
-
-/**
- * Checks a parsed `POST {base}/revoke` body: no caller credentials, a configured client whose
- * provider has a revocation endpoint, no unknown fields, a token, and a hint RFC 7009 §2.1 defines.
- * Nothing in the body can change where the relay sends it.
- */
-export function checkRevocationRequest<C extends RevocableClient>(
-  body: unknown,
-  clients: ReadonlyMap<string, C>,
-): RevocationRequestCheck<C> {
-  const named = checkClientBody(
-    body,
-    clients,
-    '{"client":"…","token":"…","token_type_hint":"refresh_token"}',
-  );
-  if (!named.ok) return named;
-  const { fields, client } = named;
-  const refuse = (error: RevocationRefusal, description: string) =>
-    ({ ok: false, error, description, client }) as const;
-  const unknown = Object.keys(fields).find((name) => !REVOCATION_BODY_FIELDS.includes(name));
-  if (unknown !== undefined) {
-    return refuse(
-      "invalid_request",
-      `Unknown field ${JSON.stringify(truncate(unknown, 64))} for a revocation; remove it (allowed fields: ${REVOCATION_BODY_FIELDS.join(", ")}).`,
-    );
-  }
-  const endpoint = client.revocationEndpoint;
-  if (endpoint === null) {
-    return refuse(
-      "revocation_unsupported",
-      `Client "${client.id}" has no revocation endpoint: its provider has none tokendesk knows, and the relay sends a revocation nowhere else. For a custom provider, add "revocation_endpoint" to the client in TOKENDESK_CLIENTS.`,
-    );
-  }
-  const token = fields.token;
-  if (typeof token !== "string" || !REVOCABLE_TOKEN.test(token)) {
-    return refuse(
-      "invalid_request",
-      '"token" must be the token to revoke: 1 to 8192 visible ASCII characters or spaces (RFC 6749 Appendix A.12, A.17).',
-    );
-  }
-  const hint = fields.token_type_hint;
-  if (hint === undefined) return { ok: true, client, endpoint, revocation: { token } };
-  if (typeof hint !== "string" || !(TOKEN_TYPE_HINTS as readonly string[]).includes(hint)) {
-    return refuse(
-      "invalid_request",
-      '"token_type_hint" must be "refresh_token" or "access_token" when present (RFC 7009 §2.1).',
-    );
-  }
-  return { ok: true, client, endpoint, revocation: { token, token_type_hint: hint as TokenTypeHint } };
-}
-
 /** Whether a grant type is one the relay forwards. */
 export function isSupportedGrantType(value: string): value is SupportedGrantType {
   return (SUPPORTED_GRANT_TYPES as readonly string[]).includes(value);
@@ -545,6 +448,7 @@ function describeJson(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function truncate(value: string, max: number): string {
+/** `value` cut to `max` characters, marked with an ellipsis when cut: for quoting caller input in refusals. */
+export function truncate(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }

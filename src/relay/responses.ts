@@ -14,6 +14,7 @@ export type RelayErrorCode =
   | "credentials_not_allowed"
   | "no_identity_endpoint"
   | "revocation_unsupported"
+  | "introspection_unsupported"
   | "issuer_not_allowed"
   | "origin_not_allowed"
   | "upstream_unreachable"

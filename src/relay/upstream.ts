@@ -25,6 +25,11 @@ export interface UpstreamWords {
   readonly what: string;
   /** For requests that spend something: what a failure after sending leaves unknown. Reads have none. */
   readonly unknown?: string;
+  /**
+   * For a read that authenticates as the client (introspection): what to do after a failure, said
+   * instead of `unknown`, since nothing was spent and nothing may be unknown about it.
+   */
+  readonly nothingSpent?: string;
   /** Added when the answer was too large to read: what may have been lost with it. */
   readonly tooLarge?: string;
   readonly redact: (text: string) => string;
@@ -33,7 +38,8 @@ export interface UpstreamWords {
 /**
  * Sends exactly one upstream request (no retries, no redirects followed) within the deadline and
  * answers with the envelope, or with an `upstream_*` error that says whether anything may have been
- * spent: a code or refresh token may have been, a token revoked; a GET never spends anything.
+ * spent: a code or refresh token may have been, a token revoked; a GET or an introspection never
+ * spends anything.
  */
 export async function send(
   call: RelayCall,
@@ -60,7 +66,8 @@ export async function sendOnce(
 ): Promise<UpstreamOutcome> {
   const { settings, exchange } = call;
   const { sent } = outbound;
-  const unknown = words.unknown ?? "";
+  // Said after every failure: what it leaves unknown for a spending request, what to do for a read.
+  const after = words.unknown ?? words.nothingSpent ?? "";
   const outcome = words.unknown === undefined ? {} : ({ outcome: "unknown" } as const);
   const controller = new AbortController();
   let timedOut = false;
@@ -80,14 +87,14 @@ export async function sendOnce(
       return exchange.fail(
         504,
         "upstream_timeout",
-        `${words.what} did not answer within ${settings.timeoutMs} ms.${unknown}`,
+        `${words.what} did not answer within ${settings.timeoutMs} ms.${after}`,
         { ...outcome, sent },
       );
     }
     return exchange.fail(
       502,
       "upstream_unreachable",
-      `${words.what} could not be reached (${words.redact(reasonOf(error))}).${unknown}`,
+      `${words.what} could not be reached (${words.redact(reasonOf(error))}).${after}`,
       { ...outcome, sent },
     );
   };
@@ -125,7 +132,7 @@ export async function sendOnce(
         response: exchange.fail(
           502,
           "upstream_response_too_large",
-          `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? unknown}`,
+          `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? after}`,
           { ...outcome, sent },
         ),
       };

@@ -122,7 +122,7 @@ const SECRET_FIELDS = [
   "access_token",
   "refresh_token",
   "id_token",
-  // A revocation's body names the token it ends `token` (RFC 7009 §2.1).
+  // Revocation and introspection bodies name their token `token` (RFC 7009 §2.1, RFC 7662 §2.1).
   "token",
   "client_secret",
   "client_assertion",

@@ -64,7 +64,8 @@ function exchangeRow(
   if (/^basic /i.test(auth) || has(body, "client_secret")) seen.client_secret.push(relay, provider);
   if (has(body, "code")) seen.code.push(browser, relay, provider);
   if (has(body, "refresh_token")) seen.refresh_token.push(browser, relay, provider);
-  // A revocation names the token it ends `token`, and its kind in `token_type_hint` (RFC 7009 §2.1).
+  // A revocation or an introspection names the token `token`, and its kind in `token_type_hint`
+  // (RFC 7009 §2.1, RFC 7662 §2.1).
   if (has(body, "token")) {
     const kind = /token_type_hint["=:\s]+"?access_token/.test(body ?? "") ? "access_token" : "refresh_token";
     seen[kind].push(browser, relay, provider);
@@ -93,6 +94,7 @@ const LABELS: Readonly<Record<string, string>> = {
   failed: "failed request",
   rotated: "rotation",
   revoked: "revocation",
+  introspected: "introspection",
 };
 
 /** One row per step of the history that moved a credential, oldest first. */

@@ -1,7 +1,8 @@
 /**
  * The token lifecycle: a callback becomes a connection, its code is exchanged at most once, its
- * refresh token is refreshed (or a token revoked) one tab at a time. Every result is written to
- * IndexedDB before the caller can show it, and other tabs are told. One file per step in lifecycle/.
+ * refresh token is refreshed (or a token revoked) one tab at a time; an introspection, a read, needs
+ * no lock. Every result is written to IndexedDB before the caller can show it, and other tabs are
+ * told. One file per step in lifecycle/.
  */
 import { exchangeCode } from "./lifecycle/exchange.ts";
 import { refreshConnection } from "./lifecycle/refresh.ts";
@@ -12,6 +13,7 @@ import type { TokenStep } from "./worker-protocol.ts";
 export { type CallbackOutcome, receiveCallback } from "./lifecycle/callback.ts";
 export { exchangeCode } from "./lifecycle/exchange.ts";
 export { type ImportOutcome, importTokens } from "./lifecycle/import.ts";
+export { type IntrospectDeps, type IntrospectOutcome, introspectToken } from "./lifecycle/introspect.ts";
 export { type RefreshOptions, refreshConnection } from "./lifecycle/refresh.ts";
 export { type RevokeOptions, revokeToken } from "./lifecycle/revoke.ts";
 export { markHandedOff, setAutoRefresh } from "./lifecycle/settings.ts";

@@ -121,7 +121,9 @@ export type EventType =
   | "exported"
   | "settings"
   /** A token was revoked at the provider (RFC 7009); a failed revocation is `failed`. */
-  | "revoked";
+  | "revoked"
+  /** A token was introspected (RFC 7662): a read, whatever the answer; nothing about the tokens changed. */
+  | "introspected";
 
 /** One line of a connection's history. Tokens and codes appear only as fingerprints. */
 export interface ConnectionEvent {

@@ -5,6 +5,7 @@ import { type DemoServer, fingerprint, startDemoServer } from "../../src/dev/dem
 import {
   authorizeForCode,
   authorizeThroughForms,
+  basicAuthorization,
   buildAuthorizationRequest,
   CookieJar,
   exchangeCode,
@@ -60,6 +61,8 @@ describe("demo authorization server", () => {
     expect(metadata.issuer).toBe(server.issuer);
     expect(metadata.token_endpoint).toBe(server.token_endpoint);
     expect(metadata.revocation_endpoint).toBe(server.revocation_endpoint);
+    expect(metadata.introspection_endpoint).toBe(server.introspection_endpoint);
+    expect(server.introspection_endpoint).toBe(`${server.issuer}/token/introspection`);
     expect(metadata.code_challenge_methods_supported).toEqual(["S256"]);
     expect(metadata.response_types_supported).toEqual(["code"]);
     expect(metadata.token_endpoint_auth_methods_supported).toEqual(["client_secret_basic"]);
@@ -191,6 +194,63 @@ describe("demo authorization server", () => {
         error: "invalid_client",
       })),
     );
+  });
+
+  it("introspects its client's access and refresh tokens, and calls both inactive once the grant is revoked", async () => {
+    const { request, code } = await authorizeForCode(server, REDIRECT_URI, { login: "ines" });
+    const tokens = await exchangeCode(server, request, code);
+    const access = str(tokens.body.access_token);
+    const refresh = str(tokens.body.refresh_token);
+    const post = async (url: string, body: Record<string, string>, auth = true) => {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json",
+          ...(auth ? { authorization: basicAuthorization(server.clientId, server.clientSecret) } : {}),
+        },
+        body: new URLSearchParams(body).toString(),
+      });
+      return {
+        status: response.status,
+        body: (await response.json().catch(() => null)) as Record<string, unknown>,
+      };
+    };
+    const first = server.introspectionRequests.length;
+
+    const accessAnswer = await post(server.introspection_endpoint, {
+      token: access,
+      token_type_hint: "access_token",
+    });
+    expect(accessAnswer.status).toBe(200);
+    expect(accessAnswer.body).toMatchObject({
+      active: true,
+      client_id: server.clientId,
+      sub: "ines",
+      scope: "openid demo:read",
+      token_type: "Bearer",
+      iss: server.issuer,
+    });
+    expect(num(accessAnswer.body.exp) - num(accessAnswer.body.iat)).toBe(ACCESS_TTL);
+    const refreshAnswer = await post(server.introspection_endpoint, { token: refresh });
+    expect(refreshAnswer.body).toMatchObject({ active: true, client_id: server.clientId, sub: "ines" });
+    // oidc-provider names no token_type for refresh tokens.
+    expect(refreshAnswer.body.token_type).toBeUndefined();
+    // Without client authentication it describes nothing.
+    const anonymous = await post(server.introspection_endpoint, { token: access }, false);
+    expect(anonymous).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+
+    // Revoking the access token ends the whole grant at oidc-provider (RFC 7009 §2.1 allows it).
+    expect((await post(server.revocation_endpoint, { token: access })).status).toBe(200);
+    expect((await post(server.introspection_endpoint, { token: access })).body).toEqual({ active: false });
+    expect((await post(server.introspection_endpoint, { token: refresh })).body).toEqual({ active: false });
+    expect(server.introspectionRequests.slice(first)).toEqual([
+      { at: expect.any(Number), status: 200, active: true },
+      { at: expect.any(Number), status: 200, active: true },
+      { at: expect.any(Number), status: 400 },
+      { at: expect.any(Number), status: 200, active: false },
+      { at: expect.any(Number), status: 200, active: false },
+    ]);
   });
 
   it("serves its login page without third-party requests", async () => {

@@ -28,6 +28,7 @@ import { CASES as clientsGrants } from "./cases/clients-grants.ts";
 import { CASES as clientsHealth } from "./cases/clients-health.ts";
 import { _answerDiscovery, CASES as discovery } from "./cases/discovery.ts";
 import { CASES as forwarding } from "./cases/forwarding.ts";
+import { CASES as introspection } from "./cases/introspection.ts";
 import { CASES as origins } from "./cases/origins.ts";
 import { CASES as pathsMethods } from "./cases/paths-methods.ts";
 import { CASES as rateLimits } from "./cases/rate-limits.ts";
@@ -125,6 +126,16 @@ function _answerAs(elsewhere: string) {
         res.writeHead(200, { "set-cookie": "upstream-session=1; HttpOnly" });
         res.end();
         return;
+      case "/introspect":
+        // RFC 7662 §2.2: a JSON object whose "active" says whether the token is live, and its facts.
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "set-cookie": "upstream-session=1; HttpOnly",
+        });
+        res.end(
+          '{"active":true,"scope":"openid demo:read","client_id":"tokendesk-demo","sub":"dana","exp":4102444800,"iat":1700000000,"token_type":"Bearer"}',
+        );
+        return;
       case "/token":
         res.writeHead(200, {
           "content-type": "application/json",
@@ -208,20 +219,32 @@ function _answerAs(elsewhere: string) {
 }
 
 /**
- * A demo-like client (Basic, form) whose token endpoint is `endpoint`; its revocation endpoint is the
- * same URL unless named, so each behaviour of the upstream answers revocations too.
+ * A demo-like client (Basic, form) whose token endpoint is `endpoint`; its revocation and introspection
+ * endpoints are the same URL unless named, so each behaviour of the upstream answers them too.
  */
-function _clientAt(id: string, endpoint: string, revocation = endpoint): RelayClientConfig {
-  return { ..._DEMO, id, token_endpoint: endpoint, revocation_endpoint: revocation };
+function _clientAt(
+  id: string,
+  endpoint: string,
+  revocation = endpoint,
+  introspection = endpoint,
+): RelayClientConfig {
+  return {
+    ..._DEMO,
+    id,
+    token_endpoint: endpoint,
+    revocation_endpoint: revocation,
+    introspection_endpoint: introspection,
+  };
 }
 
 /** The environments of the three configurations, as an operator would write them. */
 export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayName, Record<string, string>> {
   const token = `${upstream}/token`;
   const revoke = `${upstream}/revoke`;
+  const introspect = `${upstream}/introspect`;
   const main: RelayClientConfig[] = [
-    _clientAt("ok", token, revoke),
-    // A custom client without a revocation endpoint: the relay revokes nothing for it.
+    _clientAt("ok", token, revoke, introspect),
+    // A custom client without revocation or introspection endpoints: the relay sends neither for it.
     { ..._SPECIAL, token_endpoint: token },
     {
       ..._CUSTOM_POST,
@@ -229,6 +252,7 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
       redirect_uris: [_REDIRECT_URI],
       token_endpoint: token,
       revocation_endpoint: revoke,
+      introspection_endpoint: introspect,
     },
     {
       ..._CUSTOM_JSON,
@@ -236,6 +260,7 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
       redirect_uris: [_REDIRECT_URI],
       token_endpoint: token,
       revocation_endpoint: revoke,
+      introspection_endpoint: introspect,
     },
     ...BEHAVIOURS.map((behaviour) => _clientAt(behaviour, `${upstream}/${behaviour}`)),
     _clientAt("unreachable", `http://127.0.0.1:${closedPort}/token`),
@@ -258,9 +283,10 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
     },
     limits: {
       TOKENDESK_CLIENTS: JSON.stringify([
-        _clientAt("ok", token, revoke),
-        _clientAt("ok-2", token, revoke),
-        _clientAt("ok-3", token, revoke),
+        _clientAt("ok", token, revoke, introspect),
+        _clientAt("ok-2", token, revoke, introspect),
+        _clientAt("ok-3", token, revoke, introspect),
+        _clientAt("ok-4", token, revoke, introspect),
       ]),
       TOKENDESK_ALLOWED_ORIGINS: _ALLOWED_ORIGIN,
       // Refills take 20 and 12 minutes: no step of the suite ever sees one.
@@ -274,6 +300,7 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
 export const _RELAY_CASES: Readonly<Record<string, readonly _Case[]>> = {
   "forwarding a code or a refresh": forwarding,
   "revocation (RFC 7009)": revocation,
+  "introspection (RFC 7662): a read, authenticated as the client": introspection,
   "upstream answers, reported verbatim and never followed": upstreamAnswers,
   "upstream failures: one attempt, outcome unknown": upstreamFailures,
   "paths, methods and content types": pathsMethods,

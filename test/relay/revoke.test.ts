@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { recipes } from "../../src/providers/index.ts";
-import { checkRevocationRequest } from "../../src/relay/policy.ts";
+import { checkRevocationRequest } from "../../src/relay/presented-token.ts";
 import {
   _ACME_SANDBOX,
   _assertNoSecretLeaked,
@@ -184,7 +184,7 @@ describe("checkRevocationRequest", () => {
       ok: true,
       client: clients.get("demo"),
       endpoint: "https://as.example.test/revoke",
-      revocation: { token: "a b", token_type_hint: "access_token" },
+      presented: { token: "a b", token_type_hint: "access_token" },
     });
   });
 

@@ -39,6 +39,9 @@ function _lookups(answers: RelayTokenResult[]) {
     probe: async () => {
       throw new Error("no probe here");
     },
+    introspect: async () => {
+      throw new Error("no introspection here");
+    },
     discover: async (request) => {
       calls.push(request);
       return answers.shift() ?? { kind: "envelope", envelope: _hop("", 404, "") };

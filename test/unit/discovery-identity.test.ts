@@ -40,6 +40,10 @@ function _lookups(answers: { probe?: RelayTokenResult; discover?: RelayTokenResu
       calls.push(["discover", request]);
       return answers.discover?.shift() ?? _envelope(404, "");
     },
+    introspect: async (request) => {
+      calls.push(["introspect", request]);
+      return _envelope(500, "");
+    },
   };
   return { lookups, calls };
 }

@@ -22,6 +22,9 @@ function _answer(body: unknown, status = 200): RelayLookups {
   };
   return {
     probe: async () => result,
+    introspect: async () => {
+      throw new Error("no introspection here");
+    },
     discover: async () => {
       throw new Error("no discovery here");
     },

@@ -4,6 +4,7 @@
  */
 import type { RelayCall, RouteHandler } from "../call.ts";
 import { discovery } from "./discovery.ts";
+import { introspect } from "./introspect.ts";
 import { probe } from "./probe.ts";
 import { revoke } from "./revoke.ts";
 import { token } from "./token.ts";
@@ -16,6 +17,7 @@ export interface RouteSpec {
 export const ROUTES = {
   token: { methods: ["POST"], handle: token },
   revoke: { methods: ["POST"], handle: revoke },
+  introspect: { methods: ["POST"], handle: introspect },
   probe: { methods: ["POST"], handle: probe },
   discovery: { methods: ["POST"], handle: discovery },
   clients: {

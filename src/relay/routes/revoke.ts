@@ -3,7 +3,7 @@
  * §2.1), authenticated as the token endpoint is, under the same rate limits as token requests.
  */
 import { limitedByAddress, limitedByClient, type RelayCall, readJson } from "../call.ts";
-import { checkRevocationRequest } from "../policy.ts";
+import { checkRevocationRequest } from "../presented-token.ts";
 import { buildClientPost, redactClientSecret, send } from "../upstream.ts";
 
 export async function revoke(call: RelayCall): Promise<Response> {
@@ -18,7 +18,7 @@ export async function revoke(call: RelayCall): Promise<Response> {
   const checked = checkRevocationRequest(read.value, settings.clients);
   if (checked.client !== undefined) exchange.facts.client = checked.client.id;
   if (!checked.ok) return exchange.fail(400, checked.error, checked.description);
-  const { client, endpoint, revocation } = checked;
+  const { client, endpoint, presented: revocation } = checked;
   exchange.facts.hint = revocation.token_type_hint ?? "none";
   const clientLimited = await limitedByClient(call, client.id);
   if (clientLimited !== undefined) return clientLimited;

@@ -4,6 +4,7 @@ import type { CallbackParams } from "../../oauth/callback.ts";
 import type { DiscoveryResult } from "../../oauth/discover.ts";
 import type { Handoff } from "../../oauth/handoff.ts";
 import type { ProbeOutcome } from "../../oauth/identity.ts";
+import type { IntrospectionVerdict } from "../../oauth/introspection.ts";
 import {
   createRelayClient,
   createRelayLookups,
@@ -16,7 +17,13 @@ import type { Recipe } from "../../providers/types.ts";
 import type { PublicClient, RevocationTokenType } from "../../relay/contract.ts";
 import { type Db, openDb } from "../../store/db.ts";
 import type { RefreshTokenHistory } from "../../store/diagnose.ts";
-import type { CallbackOutcome, ImportOutcome, LifecycleDeps, StepOutcome } from "../../store/lifecycle.ts";
+import type {
+  CallbackOutcome,
+  ImportOutcome,
+  IntrospectOutcome,
+  LifecycleDeps,
+  StepOutcome,
+} from "../../store/lifecycle.ts";
 import type {
   Connection,
   ConnectionEvent,
@@ -47,6 +54,7 @@ const identity = () => import("../../oauth/identity.ts");
 const discovery = () => import("../../oauth/discover.ts");
 const diagnose = () => import("../../store/diagnose.ts");
 const revocation = () => import("../../oauth/revocation.ts");
+const introspection = () => import("../../oauth/introspection.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
@@ -119,6 +127,17 @@ export interface AppActions {
   ): Promise<{ readonly result: RelayTokenResult; readonly verdict: RevocationVerdict }>;
   /** What this browser's history knows of a refresh token, found by its fingerprint. */
   refreshTokenHistory(refreshToken: string): Promise<RefreshTokenHistory | null>;
+  /**
+   * Asks the client's introspection endpoint (RFC 7662) whether the connection's token is active, and
+   * records the answer in its history. A read: no lock, no token changed, nothing spent.
+   */
+  introspect(connectionId: string, which: RevocationTokenType): Promise<IntrospectOutcome>;
+  /** Introspects a pasted token (support desk): nothing is stored, the answer and its meaning are returned. */
+  introspectPasted(
+    clientId: string,
+    token: string,
+    which: RevocationTokenType | null,
+  ): Promise<{ readonly result: RelayTokenResult; readonly verdict: IntrospectionVerdict }>;
 }
 
 const Context = createContext<[AppState, AppActions]>();
@@ -410,6 +429,35 @@ export function AppStateProvider(
       const [{ readRevocation }, relay] = await Promise.all([revocation(), relayReady]);
       const result = await relay.revoke({ client: clientId, token, token_type_hint: which });
       return { result, verdict: readRevocation(result, which) };
+    },
+    async introspect(id, which) {
+      const connection = state.connections.find((c) => c.id === id);
+      const client = state.clients?.find((c) => c.id === connection?.clientId) ?? null;
+      const [l, db, relay] = await Promise.all([lifecycle(), dbReady, relayReady]);
+      return l.introspectToken(
+        {
+          db,
+          lookups: createRelayLookups(relay.base, fetchImpl),
+          now: Date.now,
+          notify: (changed) => {
+            channel?.postMessage({ type: "connection-changed", id: changed });
+            void reloadConnections();
+          },
+        },
+        id,
+        which,
+        client,
+      );
+    },
+    async introspectPasted(clientId, token, which) {
+      const client = state.clients?.find((c) => c.id === clientId);
+      if (client === undefined) throw new Error(`The relay does not list client "${clientId}".`);
+      const [m, relay] = await Promise.all([introspection(), relayReady]);
+      return m.introspect(
+        createRelayLookups(relay.base, fetchImpl),
+        { client: clientId, token, which },
+        { clientId: client.client_id, issuer: client.issuer },
+      );
     },
     async refreshTokenHistory(refreshToken) {
       const [{ findRefreshTokenInHistory }, db] = await Promise.all([diagnose(), dbReady]);

@@ -40,6 +40,21 @@ export const revoke = (
   ...extra,
 });
 
+/** A `POST /relay/introspect` of the case's access token for `client`. */
+export const introspect = (
+  client: string,
+  body: Record<string, unknown> = {},
+  extra: Partial<_CaseRequest> = {},
+): _CaseRequest => ({
+  path: "/relay/introspect",
+  body: { client, token: "at-CASE-1", token_type_hint: "access_token", ...body },
+  ...extra,
+});
+
+/** What every failed introspection says instead of an unknown outcome: a read spends nothing. */
+export const INTROSPECT_NOTHING_SPENT =
+  "Introspection only reads: nothing was spent and the token is as it was. Introspect again when the endpoint answers.";
+
 export const REVOKE_UNKNOWN =
   "The provider may or may not have revoked the token: revoke it again, which is safe, because a provider answers 200 for a token already revoked (RFC 7009 §2.2).";
 

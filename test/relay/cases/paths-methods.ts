@@ -14,6 +14,7 @@ export const CASES: readonly _Case[] = [
     [
       ["GET", "/relay/token", "POST, OPTIONS"],
       ["GET", "/relay/revoke", "POST, OPTIONS"],
+      ["GET", "/relay/introspect", "POST, OPTIONS"],
       ["PUT", "/relay/token", "POST, OPTIONS"],
       ["DELETE", "/relay/token", "POST, OPTIONS"],
       ["POST", "/relay/clients", "GET, HEAD, OPTIONS"],

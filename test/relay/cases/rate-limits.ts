@@ -2,7 +2,7 @@
 import { expect } from "vitest";
 import type { _Case } from "../_cases.ts";
 import { _ALLOWED_ORIGIN } from "../_helpers.ts";
-import { _refresh, revoke, token } from "./_build.ts";
+import { _refresh, introspect, revoke, token } from "./_build.ts";
 
 export const CASES: readonly _Case[] = [
   {
@@ -91,6 +91,22 @@ export const CASES: readonly _Case[] = [
         error: "rate_limited",
         upstreamHits: 0,
         log: /^POST \/relay\/revoke 429 error=rate_limited ms=\d+$/,
+      },
+    ],
+  },
+  {
+    name: "counts introspections against the same allowances, though they only read",
+    relay: "limits",
+    steps: [
+      { request: introspect("ok-4", {}, { ip: "127.0.6.1" }), status: 200, upstreamHits: 1 },
+      { request: token(_refresh("ok-4"), { ip: "127.0.6.1" }), status: 200, upstreamHits: 1 },
+      { request: introspect("ok-4", {}, { ip: "127.0.6.1" }), status: 200, upstreamHits: 1 },
+      {
+        request: introspect("ok-4", {}, { ip: "127.0.6.1" }),
+        status: 429,
+        error: "rate_limited",
+        upstreamHits: 0,
+        log: /^POST \/relay\/introspect 429 error=rate_limited ms=\d+$/,
       },
     ],
   },

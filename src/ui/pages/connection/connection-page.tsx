@@ -11,6 +11,7 @@ import { AutoRefreshSettings } from "./auto-refresh.tsx";
 import { CodeStep } from "./code-step.tsx";
 import { HandOff } from "./hand-off.tsx";
 import { History } from "./history.tsx";
+import { Introspect } from "./introspect.tsx";
 import { LastExchange } from "./last-exchange.tsx";
 import { ConnectionProblem } from "./problem.tsx";
 import { Rename } from "./rename.tsx";
@@ -99,6 +100,7 @@ export function ConnectionPage() {
               void run(() => actions.refresh(c().id, { confirmHandedOff: confirmed }))
             }
           />
+          <Introspect connection={c()} />
           <Revoke
             connection={c()}
             busy={busy()}

@@ -130,6 +130,7 @@ export function PasteDesk(props: { inspection: Inspection }) {
           clientId={clientId()}
           onClient={setChosen}
           accessToken={accessToken()}
+          refreshToken={refreshToken()}
           onProbe={(o, at) =>
             setProbe(
               o.result.kind === "envelope"

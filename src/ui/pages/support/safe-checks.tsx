@@ -6,13 +6,18 @@ import { formatHost } from "../../components/format.ts";
 import { HttpExchange } from "../../components/http-exchange.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useAppState } from "../../state/app-state.tsx";
+import { IntrospectPasted } from "./introspect-pasted.tsx";
 
-/** The identity probe and the other reads: they send the access token to the provider, spend nothing. */
+/**
+ * The reads: the identity probe with the access token, and introspection (RFC 7662) of either token.
+ * They send the token to the provider and spend nothing.
+ */
 export function SafeChecks(props: {
   clients: readonly PublicClient[];
   clientId: string;
   onClient: (id: string) => void;
   accessToken: string | null;
+  refreshToken: string | null;
   onProbe: (outcome: ProbeOutcome, at: number) => void;
 }) {
   const [, actions] = useAppState();
@@ -50,9 +55,7 @@ export function SafeChecks(props: {
       <h3 id="checks-heading">
         Safe checks <span class="badge">read-only</span>
       </h3>
-      <p class="muted">
-        These send the access token to the provider's API to ask about it. They spend nothing.
-      </p>
+      <p class="muted">These send a token to the provider to ask about it. They spend nothing.</p>
       <label class="field">
         <span>Relay client for the checks</span>
         <select value={props.clientId} onChange={(e) => props.onClient(e.currentTarget.value)}>
@@ -82,9 +85,6 @@ export function SafeChecks(props: {
           <p class="muted">The paste has no access token to probe with.</p>
         </Show>
       </Show>
-      <p class="muted" data-testid="introspection">
-        Token introspection (RFC 7662) and token-info: {recipe().name} has no such endpoint tokendesk knows.
-      </p>
       <ProblemAlert message={error()} />
       <Show when={outcome()}>
         {(o) => (
@@ -115,6 +115,13 @@ export function SafeChecks(props: {
           </div>
         )}
       </Show>
+      <IntrospectPasted
+        clientId={props.clientId}
+        recipeName={recipe().name}
+        endpoint={client()?.introspection_endpoint ?? null}
+        accessToken={props.accessToken}
+        refreshToken={props.refreshToken}
+      />
     </section>
   );
 }
