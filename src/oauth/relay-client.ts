@@ -6,6 +6,7 @@ import type {
   ClientsResponse,
   DiscoveryRequest,
   Envelope,
+  JwksRequest,
   ProbeRequest,
   PublicClient,
   RelayErrorBody,
@@ -90,12 +91,14 @@ export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch)
   };
 }
 
-/** The relay's read-only lookups: `POST {base}/probe` and `POST {base}/discovery`. */
+/** The relay's read-only lookups: `POST {base}/probe`, `POST {base}/discovery` and `POST {base}/jwks`. */
 export interface RelayLookups {
   /** Who the access token belongs to: one GET to the client's identity endpoint, through the relay. */
   probe(request: ProbeRequest): Promise<RelayTokenResult>;
   /** One well-known metadata document of an issuer, read by the relay (for issuers without CORS). */
   discover(request: DiscoveryRequest): Promise<RelayTokenResult>;
+  /** The client's JWK Set, read by the relay from its configured or discovered `jwks_uri` (v1.4). */
+  jwks(request: JwksRequest): Promise<RelayTokenResult>;
 }
 
 /** The lookups of the relay at `base`. */
@@ -104,6 +107,7 @@ export function createRelayLookups(base: string, fetchImpl: typeof fetch = fetch
   return {
     probe: (request) => postToRelay(fetchImpl, `${root}/probe`, request),
     discover: (request) => postToRelay(fetchImpl, `${root}/discovery`, request),
+    jwks: (request) => postToRelay(fetchImpl, `${root}/jwks`, request),
   };
 }
 

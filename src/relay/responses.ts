@@ -15,6 +15,8 @@ export type RelayErrorCode =
   | "no_identity_endpoint"
   | "revocation_unsupported"
   | "issuer_not_allowed"
+  | "jwks_unknown"
+  | "jwks_discovery_failed"
   | "origin_not_allowed"
   | "upstream_unreachable"
   | "upstream_timeout"

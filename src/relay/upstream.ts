@@ -39,8 +39,29 @@ export async function send(
   outbound: UpstreamRequest | LookupRequest,
   words: UpstreamWords,
 ): Promise<Response> {
+  const fetched = await fetchOnce(call, outbound, words);
+  return fetched.ok ? call.exchange.json(200, fetched.envelope) : fetched.response;
+}
+
+/** What {@link fetchOnce} came to: the envelope to answer with, or the failure already worded. */
+export type Fetched =
+  | { readonly ok: true; readonly envelope: Envelope }
+  | { readonly ok: false; readonly response: Response };
+
+/**
+ * The one bounded upstream request behind {@link send}, for routes that look at the answer before
+ * answering (the JWKS route reads the issuer's metadata first). `maxBytes` may only lower the relay's
+ * own bound.
+ */
+export async function fetchOnce(
+  call: RelayCall,
+  outbound: UpstreamRequest | LookupRequest,
+  words: UpstreamWords,
+  options: { readonly maxBytes?: number } = {},
+): Promise<Fetched> {
   const { settings, exchange } = call;
   const { sent } = outbound;
+  const maxBytes = Math.min(options.maxBytes ?? settings.maxResponseBytes, settings.maxResponseBytes);
   const unknown = words.unknown ?? "";
   const outcome = words.unknown === undefined ? {} : ({ outcome: "unknown" } as const);
   const controller = new AbortController();
@@ -56,21 +77,27 @@ export async function send(
     timedOut = true;
     controller.abort();
   }, settings.timeoutMs);
-  const failed = (error: unknown) => {
+  const failed = (error: unknown): Fetched => {
     if (timedOut) {
-      return exchange.fail(
-        504,
-        "upstream_timeout",
-        `${words.what} did not answer within ${settings.timeoutMs} ms.${unknown}`,
-        { ...outcome, sent },
-      );
+      return {
+        ok: false,
+        response: exchange.fail(
+          504,
+          "upstream_timeout",
+          `${words.what} did not answer within ${settings.timeoutMs} ms.${unknown}`,
+          { ...outcome, sent },
+        ),
+      };
     }
-    return exchange.fail(
-      502,
-      "upstream_unreachable",
-      `${words.what} could not be reached (${words.redact(reasonOf(error))}).${unknown}`,
-      { ...outcome, sent },
-    );
+    return {
+      ok: false,
+      response: exchange.fail(
+        502,
+        "upstream_unreachable",
+        `${words.what} could not be reached (${words.redact(reasonOf(error))}).${unknown}`,
+        { ...outcome, sent },
+      ),
+    };
   };
 
   const started = Date.now();
@@ -95,28 +122,33 @@ export async function send(
     exchange.facts.upstream = response.status;
     let bytes: Uint8Array | typeof TOO_LARGE;
     try {
-      bytes = await readBounded(response.body, settings.maxResponseBytes, controller.signal);
+      bytes = await readBounded(response.body, maxBytes, controller.signal);
     } catch (error) {
       return failed(error);
     }
     if (bytes === TOO_LARGE) {
-      return exchange.fail(
-        502,
-        "upstream_response_too_large",
-        `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? unknown}`,
-        { ...outcome, sent },
-      );
+      return {
+        ok: false,
+        response: exchange.fail(
+          502,
+          "upstream_response_too_large",
+          `${words.what} answered ${response.status} with a body larger than ${maxBytes} bytes; the relay stopped reading.${words.tooLarge ?? unknown}`,
+          { ...outcome, sent },
+        ),
+      };
     }
-    const envelope: Envelope = {
-      sent,
-      upstream: {
-        status: response.status,
-        headers: passUpstreamHeaders(response.headers),
-        body: decodeText(bytes, response.headers.get("content-type")),
+    return {
+      ok: true,
+      envelope: {
+        sent,
+        upstream: {
+          status: response.status,
+          headers: passUpstreamHeaders(response.headers),
+          body: decodeText(bytes, response.headers.get("content-type")),
+        },
+        ms: Date.now() - started,
       },
-      ms: Date.now() - started,
     };
-    return exchange.json(200, envelope);
   } finally {
     clearTimeout(timer);
   }

@@ -27,6 +27,7 @@ import { CASES as bodies } from "./cases/bodies.ts";
 import { CASES as clientsGrants } from "./cases/clients-grants.ts";
 import { CASES as clientsHealth } from "./cases/clients-health.ts";
 import { CASES as forwarding } from "./cases/forwarding.ts";
+import { _answerJwks, _jwksClients, CASES as jwksCases } from "./cases/jwks.ts";
 import { CASES as origins } from "./cases/origins.ts";
 import { CASES as pathsMethods } from "./cases/paths-methods.ts";
 import { CASES as rateLimits } from "./cases/rate-limits.ts";
@@ -112,6 +113,7 @@ export type _StartRuntime = (
 
 function _answerAs(elsewhere: string) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (_answerJwks(req, res, elsewhere)) return;
     switch (req.url) {
       case "/revoke":
         // RFC 7009 §2.2: 200 with an empty body, for a revoked token and an unknown one alike.
@@ -231,6 +233,7 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
     },
     ...BEHAVIOURS.map((behaviour) => _clientAt(behaviour, `${upstream}/${behaviour}`)),
     _clientAt("unreachable", `http://127.0.0.1:${closedPort}/token`),
+    ..._jwksClients(upstream, closedPort),
   ];
   return {
     main: {
@@ -266,6 +269,7 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
 export const _RELAY_CASES: Readonly<Record<string, readonly _Case[]>> = {
   "forwarding a code or a refresh": forwarding,
   "revocation (RFC 7009)": revocation,
+  "JWKS for ID tokens (POST /relay/jwks)": jwksCases,
   "upstream answers, reported verbatim and never followed": upstreamAnswers,
   "upstream failures: one attempt, outcome unknown": upstreamFailures,
   "paths, methods and content types": pathsMethods,

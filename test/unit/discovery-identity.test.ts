@@ -40,6 +40,10 @@ function _lookups(answers: { probe?: RelayTokenResult; discover?: RelayTokenResu
       calls.push(["discover", request]);
       return answers.discover?.shift() ?? _envelope(404, "");
     },
+    jwks: async (request) => {
+      calls.push(["jwks", request]);
+      return _envelope(404, "");
+    },
   };
   return { lookups, calls };
 }

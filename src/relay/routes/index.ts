@@ -4,6 +4,7 @@
  */
 import type { RelayCall, RouteHandler } from "../call.ts";
 import { discovery } from "./discovery.ts";
+import { jwks } from "./jwks.ts";
 import { probe } from "./probe.ts";
 import { revoke } from "./revoke.ts";
 import { token } from "./token.ts";
@@ -18,6 +19,7 @@ export const ROUTES = {
   revoke: { methods: ["POST"], handle: revoke },
   probe: { methods: ["POST"], handle: probe },
   discovery: { methods: ["POST"], handle: discovery },
+  jwks: { methods: ["POST"], handle: jwks },
   clients: {
     methods: ["GET", "HEAD"],
     handle: async (call: RelayCall) => call.exchange.json(200, call.clientsBody),
