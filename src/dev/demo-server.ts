@@ -45,6 +45,8 @@ export interface DemoServer {
   revocation_endpoint: string;
   /** OpenID Connect userinfo: the demo client's identity probe. */
   userinfo_endpoint: string;
+  /** The JWK Set that verifies its ID tokens (oidc-provider's default /jwks, with CORS for any page). */
+  jwks_uri: string;
   clientId: string;
   clientSecret: string;
   /** The scope the demo client should ask for: "openid demo:read". */
@@ -65,6 +67,7 @@ const ROUTES = {
   token: "/token",
   revocation: "/token/revocation",
   userinfo: "/me",
+  jwks: "/jwks",
 } as const;
 const DEMO_SCOPE = "openid demo:read";
 
@@ -383,6 +386,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     token_endpoint: `${issuer}${ROUTES.token}`,
     revocation_endpoint: `${issuer}${ROUTES.revocation}`,
     userinfo_endpoint: `${issuer}${ROUTES.userinfo}`,
+    jwks_uri: `${issuer}${ROUTES.jwks}`,
     clientId,
     clientSecret,
     scope: DEMO_SCOPE,

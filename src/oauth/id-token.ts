@@ -13,7 +13,7 @@ import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from "jose";
 import { checkClaims, checkHashes, quoteList } from "./id-token-claims.ts";
 import { readJwt } from "./jwt.ts";
 
-export { CLOCK_SKEW_SECONDS, issuerMatches, leftHalfHash } from "./id-token-claims.ts";
+export { CLOCK_SKEW_SECONDS, identityOf, issuerMatches, leftHalfHash } from "./id-token-claims.ts";
 
 /**
  * Signature algorithms accepted for ID tokens: public-key ones only (RFC 7518 §3.1, RFC 8037). `none`
@@ -43,6 +43,8 @@ export type IdTokenFailure =
   | "unknown_kid"
   | "bad_signature"
   | "jwks_unavailable"
+  /** The check itself could not run (the relay's client list was unreadable, the client is gone). */
+  | "not_checked"
   | "missing_claim"
   | "wrong_iss"
   | "wrong_aud"
@@ -115,6 +117,8 @@ export interface IdTokenExpectations {
    * then shown, not compared.
    */
   readonly issuer: string | null;
+  /** Other spellings of the issuer the provider documents (Google: `accounts.google.com`). */
+  readonly issuerAliases?: readonly string[];
   /** The OAuth `client_id`: the audience (`aud`) and authorized party (`azp`) it must name. */
   readonly clientId: string;
   /** The nonce sent with the authorization request; null when none was. */
@@ -133,20 +137,6 @@ export interface IdTokenExpectations {
 export type KeysResult =
   | { readonly ok: true; readonly jwks: JSONWebKeySet; readonly url: string; readonly via: "page" | "relay" }
   | { readonly ok: false; readonly problem: string };
-
-/** The identity an ID token names, decoded without checking it (for comparing a later one). */
-export function identityOf(idToken: string | null | undefined): OriginalIdentity | null {
-  if (idToken == null) return null;
-  const reading = readJwt(idToken);
-  if (reading.kind !== "jwt") return null;
-  const { claims } = reading.jwt;
-  return {
-    iss: reading.jwt.issuer,
-    sub: reading.jwt.subject,
-    aud: reading.jwt.audience,
-    nonce: typeof claims.nonce === "string" ? claims.nonce : null,
-  };
-}
 
 function kidsOf(jwks: JSONWebKeySet): string[] {
   return jwks.keys.map((k) => (typeof k.kid === "string" ? k.kid : "(no kid)"));

@@ -13,6 +13,7 @@ import {
   leftHalfHash,
   verifyIdToken,
 } from "../../src/oauth/id-token.ts";
+import { issuerFitsTemplate } from "../../src/oauth/id-token-claims.ts";
 
 const ISSUER = "https://id.example.test";
 const JWKS_URL = `${ISSUER}/.well-known/jwks.json`;
@@ -143,6 +144,25 @@ describe("an ID token that checks out", () => {
   it("allows a minute of clock skew on exp and iat, and says nbf alone", async () => {
     const token = await _sign(await _claims({ exp: NOW_S - 50, iat: NOW_S + 50 }));
     expect((await _verify(token)).verdict.ok).toBe(true);
+  });
+
+  it("accepts the other spellings of the issuer a recipe documents (Google's accounts.google.com)", async () => {
+    const token = await _sign(await _claims({ iss: "accounts.google.com" }));
+    const google = { issuer: "https://accounts.google.com", issuerAliases: ["accounts.google.com"] };
+    expect((await _verify(token, google)).verdict.ok).toBe(true);
+    expect((await _verify(token, { issuer: "https://accounts.google.com" })).verdict).toMatchObject({
+      ok: false,
+      code: "wrong_iss",
+    });
+  });
+
+  it("fits a callback's iss to Microsoft's template with any tenant id, and nothing else", () => {
+    const issuer = "https://login.microsoftonline.com/{tenantid}/v2.0";
+    const tid = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    expect(issuerFitsTemplate(issuer, `https://login.microsoftonline.com/${tid}/v2.0`)).toBe(true);
+    expect(issuerFitsTemplate(issuer, "https://login.microsoftonline.com/evil.example/v2.0")).toBe(false);
+    expect(issuerFitsTemplate(issuer, `https://login.microsoftonline.com/${tid}/v2.0/x`)).toBe(false);
+    expect(issuerFitsTemplate("https://id.example.test", "https://id.example.test")).toBe(false);
   });
 
   it("accepts Microsoft's {tenantid} issuer when the token's tid fills it", async () => {

@@ -19,6 +19,8 @@ export interface LifecycleDeps {
   readonly locks?: LockManager | undefined;
   /** Tells other tabs (and this one) that a connection changed. */
   readonly notify?: ((connectionId: string) => void) | undefined;
+  /** The fetch for reading an issuer's keys and the relay's lookups. Default: the global fetch. */
+  readonly fetch?: typeof fetch | undefined;
 }
 
 export function recipeOf(provider: string): Recipe {
@@ -105,7 +107,8 @@ export type NotSentReason =
   | "rate_limited"
   | "auto_refresh_off"
   | "lock_timeout"
-  | "forgotten";
+  | "forgotten"
+  | "no_id_token";
 
 /** How long a tab waits for another tab's refresh of the same connection before giving up (never stealing). */
 export const LOCK_WAIT_MS = 30_000;
