@@ -6,7 +6,7 @@
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseCallback } from "../../src/oauth/callback.ts";
-import type { RelayClient, RelayTokenResult } from "../../src/oauth/relay-client.ts";
+import { createRelayLookups, type RelayClient, type RelayTokenResult } from "../../src/oauth/relay-client.ts";
 import type { PublicClient, TokenRequest } from "../../src/relay/contract.ts";
 import { type Db, openDb } from "../../src/store/db.ts";
 import {
@@ -87,6 +87,31 @@ function _world(answers: Array<(req: TokenRequest) => Promise<RelayTokenResult>>
       throw new Error("not in these tests");
     },
   };
+  // The issuer's JWKS for the page, and the relay's POST /jwks, as the keys path says.
+  const issuerAndRelay: typeof fetch = async (input, init) => {
+    const url = String(input);
+    fetched.push(`${init?.method ?? "GET"} ${url}`);
+    const jwks = JSON.stringify({ keys: [jwk] });
+    if (url === JWKS_URI) {
+      // What a browser reports when CORS forbids reading: a TypeError, no response.
+      if (world.keys !== "page") throw new TypeError("Failed to fetch");
+      return new Response(jwks, { headers: { "content-type": "application/json" } });
+    }
+    if (url === `${RELAY}/jwks`) {
+      if (world.keys === "nowhere") {
+        return Response.json(
+          {
+            error: "upstream_unreachable",
+            error_description: `The JWKS ${JWKS_URI} could not be reached (ECONNREFUSED).`,
+          },
+          { status: 502 },
+        );
+      }
+      const sent = { method: "GET", url: JWKS_URI, headers: {}, body: "" };
+      return Response.json({ sent, upstream: { status: 200, headers: {}, body: jwks }, ms: 3 });
+    }
+    throw new Error(`unexpected fetch ${url}`);
+  };
   const world: _World = {
     tokenRequests,
     fetched,
@@ -97,30 +122,8 @@ function _world(answers: Array<(req: TokenRequest) => Promise<RelayTokenResult>>
       relay,
       now: () => clock,
       notify: (id) => snapshots.push(getConnection(db, id)),
-      fetch: async (input, init) => {
-        const url = String(input);
-        fetched.push(`${init?.method ?? "GET"} ${url}`);
-        const jwks = JSON.stringify({ keys: [jwk] });
-        if (url === JWKS_URI) {
-          // What a browser reports when CORS forbids reading: a TypeError, no response.
-          if (world.keys !== "page") throw new TypeError("Failed to fetch");
-          return new Response(jwks, { headers: { "content-type": "application/json" } });
-        }
-        if (url === `${RELAY}/jwks`) {
-          if (world.keys === "nowhere") {
-            return Response.json(
-              {
-                error: "upstream_unreachable",
-                error_description: `The JWKS ${JWKS_URI} could not be reached (ECONNREFUSED).`,
-              },
-              { status: 502 },
-            );
-          }
-          const sent = { method: "GET", url: JWKS_URI, headers: {}, body: "" };
-          return Response.json({ sent, upstream: { status: 200, headers: {}, body: jwks }, ms: 3 });
-        }
-        throw new Error(`unexpected fetch ${url}`);
-      },
+      fetch: issuerAndRelay,
+      lookups: createRelayLookups(RELAY, issuerAndRelay),
     },
   };
   return world;

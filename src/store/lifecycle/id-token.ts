@@ -5,16 +5,16 @@
  * verdict is written in its own transaction, and only onto the same ID token: a newer answer that
  * replaced it meanwhile gets its own check.
  */
-import type { IdTokenVerdict } from "../../oauth/id-token.ts";
-import { createRelayLookups } from "../../oauth/relay-client.ts";
+import { type IdTokenVerdict, verifyIdToken } from "../../oauth/id-token.ts";
+import { readIssuerKeys } from "../../oauth/id-token-keys.ts";
+import type { RelayTokenResult } from "../../oauth/relay-client.ts";
 import type { PublicClient } from "../../relay/contract.ts";
 import type { Connection, IdTokenCheck } from "../records.ts";
 import { getConnection, putConnection, readConnection } from "../repo.ts";
 import { type LifecycleDeps, recipeOf, type StepOutcome } from "./shared.ts";
 
-// jose and the checks load only when there is an ID token to check.
-const verifier = () => import("../../oauth/id-token.ts");
-const keyReader = () => import("../../oauth/id-token-keys.ts");
+// Imported statically: the lifecycle chunk is already lazy (never on the first screen), and a dynamic
+// import here would move Vite's preload helper into a chunk the first screen loads (npm run bench).
 
 /**
  * Checks the connection's ID token unless it already has a verdict; `again` checks it anew (after the
@@ -110,7 +110,6 @@ async function judge(
   token: string,
   check: IdTokenCheck,
 ): Promise<IdTokenVerdict> {
-  const [{ verifyIdToken }, { readIssuerKeys }] = await Promise.all([verifier(), keyReader()]);
   let clients: readonly PublicClient[];
   try {
     clients = await deps.relay.clients();
@@ -127,7 +126,7 @@ async function judge(
   }
   const tokens = connection.tokenSet;
   const fetchImpl: typeof fetch = deps.fetch ?? ((input, init) => fetch(input, init));
-  const lookups = createRelayLookups(deps.relay.base, fetchImpl);
+  const jwks = deps.lookups?.jwks ?? noRelayLookups;
   return verifyIdToken(
     token,
     {
@@ -141,6 +140,18 @@ async function judge(
       code: check.grantType === "authorization_code" ? (connection.authorization?.code ?? null) : null,
       receivedAt: check.receivedAt,
     },
-    () => readIssuerKeys(client, { fetch: fetchImpl, jwks: lookups.jwks }),
+    () => readIssuerKeys(client, { fetch: fetchImpl, jwks }),
   );
+}
+
+/** Where no relay lookups were given (a caller that only sends token requests): say so as a refusal. */
+async function noRelayLookups(): Promise<RelayTokenResult> {
+  return {
+    kind: "refused",
+    status: 0,
+    error: {
+      error: "jwks_unknown",
+      error_description: "no relay lookups are available here to read the keys",
+    },
+  };
 }

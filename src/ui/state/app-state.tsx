@@ -204,6 +204,7 @@ export function AppStateProvider(
     relay: await relayReady,
     now: Date.now,
     fetch: fetchImpl,
+    lookups: createRelayLookups((await relayReady).base, fetchImpl),
     locks: typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined,
     notify: (id) => {
       channel?.postMessage({ type: "connection-changed", id });

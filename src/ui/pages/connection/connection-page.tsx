@@ -11,6 +11,7 @@ import { AutoRefreshSettings } from "./auto-refresh.tsx";
 import { CodeStep } from "./code-step.tsx";
 import { HandOff } from "./hand-off.tsx";
 import { History } from "./history.tsx";
+import { IdTokenPanel } from "./id-token.tsx";
 import { LastExchange } from "./last-exchange.tsx";
 import { ConnectionProblem } from "./problem.tsx";
 import { Rename } from "./rename.tsx";
@@ -98,6 +99,11 @@ export function ConnectionPage() {
             onRefresh={(confirmed) =>
               void run(() => actions.refresh(c().id, { confirmHandedOff: confirmed }))
             }
+          />
+          <IdTokenPanel
+            connection={c()}
+            busy={busy()}
+            onCheckAgain={() => void run(() => actions.checkIdToken(c().id))}
           />
           <Revoke
             connection={c()}
