@@ -17,7 +17,7 @@ import {
   refreshConnection,
 } from "../../src/store/lifecycle.ts";
 import type { Connection } from "../../src/store/records.ts";
-import { getConnection, putConnection, savePending } from "../../src/store/repo.ts";
+import { getConnection, listEvents, putConnection, savePending } from "../../src/store/repo.ts";
 
 const ISSUER = "http://127.0.0.1:9000";
 const JWKS_URI = `${ISSUER}/jwks`;
@@ -365,5 +365,48 @@ describe("records from before ID tokens were checked", () => {
     const world = _world([]);
     const id = await _authorize(world);
     expect(await checkIdToken(world.deps, id)).toMatchObject({ kind: "not_sent", reason: "no_id_token" });
+  });
+});
+
+describe("Microsoft's templated issuer on the callback (RFC 9207)", () => {
+  const TEMPLATE = "https://login.microsoftonline.com/{tenantid}/v2.0";
+
+  async function _callback(world: _World, iss: string) {
+    await savePending(db, {
+      state: "state-ms",
+      codeVerifier: "verifier-123456",
+      clientId: "ms",
+      provider: "microsoft",
+      redirectUri: "http://127.0.0.1:5173/callback/",
+      scope: "openid offline_access",
+      issuer: TEMPLATE,
+      authorizationUrl: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize?x=1",
+      createdAt: clock,
+      nonce: "n-ms",
+    });
+    return receiveCallback(
+      world.deps,
+      parseCallback(`?code=c&state=state-ms&iss=${encodeURIComponent(iss)}`),
+    );
+  }
+
+  it("takes an iss that fills {tenantid} with a tenant id, and names the host it was authorized at", async () => {
+    const world = _world([]);
+    const outcome = await _callback(
+      world,
+      "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+    );
+    if (outcome.kind !== "connected") throw new Error(outcome.message);
+    expect((await listEvents(db, outcome.connectionId)).map((e) => e.summary)).toEqual([
+      "Authorized at https://login.microsoftonline.com; code received.",
+    ]);
+  });
+
+  it("refuses an iss that is not Microsoft's", async () => {
+    const world = _world([]);
+    expect(await _callback(world, "https://login.evil.example/tenant/v2.0")).toMatchObject({
+      kind: "refused",
+      title: "Answer refused",
+    });
   });
 });
