@@ -56,6 +56,8 @@ export interface DemoServer {
   introspection_endpoint: string;
   /** OpenID Connect userinfo: the demo client's identity probe. */
   userinfo_endpoint: string;
+  /** The JWK Set that verifies its ID tokens (oidc-provider's default /jwks, with CORS for any page). */
+  jwks_uri: string;
   clientId: string;
   clientSecret: string;
   /** The scope the demo client should ask for: "openid demo:read". */
@@ -79,6 +81,7 @@ const ROUTES = {
   revocation: "/token/revocation",
   introspection: "/token/introspection",
   userinfo: "/me",
+  jwks: "/jwks",
 } as const;
 const DEMO_SCOPE = "openid demo:read";
 
@@ -413,6 +416,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     revocation_endpoint: `${issuer}${ROUTES.revocation}`,
     introspection_endpoint: `${issuer}${ROUTES.introspection}`,
     userinfo_endpoint: `${issuer}${ROUTES.userinfo}`,
+    jwks_uri: `${issuer}${ROUTES.jwks}`,
     clientId,
     clientSecret,
     scope: DEMO_SCOPE,

@@ -50,7 +50,7 @@ export function tokendeskViteConfig(dev: DevServerOptions = {}): UserConfig {
     // Pre-bundle every browser dependency at start: one discovered later (behind a lazy route) makes
     // Vite re-optimize and reload the page mid-flow, which breaks a user's walk and the e2e tests.
     optimizeDeps: {
-      include: ["solid-js", "solid-js/web", "solid-js/store", "idb-keyval", "oauth4webapi"],
+      include: ["solid-js", "solid-js/web", "solid-js/store", "idb-keyval", "oauth4webapi", "jose"],
     },
     // The token worker is a module worker so it can share chunks with the page.
     worker: { format: "es" },

@@ -106,6 +106,8 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
           // oidc-provider serves RFC 7009 revocation; the demo recipe takes endpoints from here.
           revocation_endpoint: demo.revocation_endpoint,
           introspection_endpoint: demo.introspection_endpoint,
+          // Its ID tokens are RS256 with a key made at start: the page checks them against this set.
+          jwks_uri: demo.jwks_uri,
         };
         const extra = options.clients?.(origin) ?? [];
         const relay = createRelay({

@@ -7,6 +7,7 @@ import type {
   DiscoveryRequest,
   Envelope,
   IntrospectionRequest,
+  JwksRequest,
   ProbeRequest,
   PublicClient,
   RelayErrorBody,
@@ -94,7 +95,7 @@ export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch)
   };
 }
 
-/** The relay's read-only calls: `POST {base}/probe`, `POST {base}/discovery` and `POST {base}/introspect`. */
+/** The relay's read-only calls: `POST {base}/probe`, `POST {base}/discovery`, `POST {base}/introspect` and `POST {base}/jwks`. */
 export interface RelayLookups {
   /** Who the access token belongs to: one GET to the client's identity endpoint, through the relay. */
   probe(request: ProbeRequest): Promise<RelayTokenResult>;
@@ -105,6 +106,8 @@ export interface RelayLookups {
    * that never came (`unknown`) spent nothing, and introspecting again is always safe.
    */
   introspect(request: IntrospectionRequest): Promise<RelayTokenResult>;
+  /** The client's JWK Set, read by the relay from its configured or discovered `jwks_uri` (v1.4). */
+  jwks(request: JwksRequest): Promise<RelayTokenResult>;
 }
 
 /** The lookups of the relay at `base`. */
@@ -114,6 +117,7 @@ export function createRelayLookups(base: string, fetchImpl: typeof fetch = fetch
     probe: (request) => postToRelay(fetchImpl, `${root}/probe`, request),
     discover: (request) => postToRelay(fetchImpl, `${root}/discovery`, request),
     introspect: (request) => postToRelay(fetchImpl, `${root}/introspect`, request),
+    jwks: (request) => postToRelay(fetchImpl, `${root}/jwks`, request),
   };
 }
 

@@ -14,7 +14,16 @@ export interface TokenSet {
   readonly tokenType: string;
   readonly scope: string | null;
   readonly refreshToken: string | null;
+  /**
+   * The latest ID token: this answer's, or the one an earlier answer carried when this one (a refresh)
+   * carried none, as refresh answers mostly do (OpenID Connect Core §12.2).
+   */
   readonly idToken: string | null;
+  /**
+   * When `idToken` was received (absent on sets stored before ID tokens were kept across refreshes:
+   * then it came with this set, at `receivedAt`).
+   */
+  readonly idTokenReceivedAt?: number | null;
   /** When the response arrived; every `*_expires_in` counts from here. */
   readonly receivedAt: number;
   readonly accessExpiresAt: number | null;
@@ -139,12 +148,23 @@ export function normalizeTokenResponse(input: NormalizeInput): TokenResponseResu
     refreshReceivedAt = previous.refreshReceivedAt;
   }
 
+  // Like the refresh token, an ID token stays until an answer brings a new one.
+  const newIdToken = text(parsed.id_token);
+  const idToken = newIdToken ?? previous?.idToken ?? null;
+  const idTokenReceivedAt =
+    newIdToken !== null
+      ? receivedAt
+      : idToken === null
+        ? null
+        : (previous?.idTokenReceivedAt ?? previous?.receivedAt ?? null);
+
   const tokenSet: TokenSet = {
     accessToken,
     tokenType: text(parsed.token_type) ?? "Bearer",
     scope: typeof parsed.scope === "string" ? parsed.scope : (previous?.scope ?? null),
     refreshToken,
-    idToken: text(parsed.id_token),
+    idToken,
+    idTokenReceivedAt,
     receivedAt,
     accessExpiresAt: expiresIn === null ? null : receivedAt + expiresIn * 1000,
     refreshExpiresAt,

@@ -9,6 +9,11 @@ import type { Recipe } from "./types.ts";
  *   `https://oauth2.googleapis.com/token` with client_id and client_secret in the form body (its
  *   example: `code=4/P7q7W91a-oMsCeLvIaQm6bTrgtp7&client_id=your_client_id&…`), refresh answers without
  *   a new refresh token, revocation at `https://oauth2.googleapis.com/revoke`, PKCE (S256) supported.
+ * - https://developers.google.com/identity/openid-connect/openid-connect#discovery and the document it
+ *   names, https://accounts.google.com/.well-known/openid-configuration — issuer
+ *   `https://accounts.google.com`, jwks_uri `https://www.googleapis.com/oauth2/v3/certs` (Google's keys
+ *   live on googleapis.com, not on the issuer's host). Its "Validate an ID token" section: `iss` is
+ *   `https://accounts.google.com` or `accounts.google.com`.
  * Unconfirmed here: the code lifetime; the 1-hour access token (each answer's expires_in decides); the
  * 7-day refresh tokens of apps whose consent screen is in "Testing" and the 6-months-unused expiry
  * (Google's "Refresh token expiration" section, read only through third-party summaries).
@@ -23,6 +28,7 @@ export const google: Recipe = {
       token_endpoint: "https://oauth2.googleapis.com/token",
       revocation_endpoint: "https://oauth2.googleapis.com/revoke",
       identity_endpoint: "https://openidconnect.googleapis.com/v1/userinfo",
+      jwks_uri: "https://www.googleapis.com/oauth2/v3/certs",
     },
   },
   defaultEnvironment: "production",
@@ -48,6 +54,7 @@ export const google: Recipe = {
   refreshRateLimit: null,
   redirectRules: { httpsOnly: false, noQuery: false },
   refreshExpiresInFields: ["refresh_token_expires_in"],
+  idTokenIssuerAliases: ["accounts.google.com"],
   identityFields: ["email", "name", "sub"],
   links: {
     register: "https://console.cloud.google.com/apis/credentials",

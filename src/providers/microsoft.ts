@@ -12,15 +12,26 @@ import type { Endpoints, Recipe } from "./types.ts";
  *   token endpoints per tenant, `offline_access` for a refresh token, client_secret in the form body.
  * - https://learn.microsoft.com/en-us/answers/questions/1526860 (Microsoft staff answer) — access
  *   tokens get a random lifetime of 60 to 90 minutes: read expires_in, never assume.
+ * - https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc — each tenant's metadata at
+ *   `https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration`, whose jwks_uri is
+ *   `https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys`; for `common` and `organizations`
+ *   the metadata's issuer is the template `https://login.microsoftonline.com/{tenantid}/v2.0`.
+ * - https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-the-issuer — a multi-tenant
+ *   app fills `{tenantid}` with the token's `tid` claim and compares. tokendesk does so for every
+ *   environment, a named tenant's too (a domain name there is not the tenant id the issuer carries); the
+ *   audience, the app's own client id, still ties the token to this registration. The callback's `iss`
+ *   (RFC 9207), were Microsoft to send one, is compared against the same template.
  * Unconfirmed: the code lifetime ("about 10 minutes" is commonly quoted).
  * Single-tenant registrations must use their own tenant id (or domain) as the environment: /common
  * refuses them.
  */
 function tenant(name: string): Endpoints {
   return {
+    issuer: "https://login.microsoftonline.com/{tenantid}/v2.0",
     authorization_endpoint: `https://login.microsoftonline.com/${name}/oauth2/v2.0/authorize`,
     token_endpoint: `https://login.microsoftonline.com/${name}/oauth2/v2.0/token`,
     identity_endpoint: "https://graph.microsoft.com/v1.0/me",
+    jwks_uri: `https://login.microsoftonline.com/${name}/discovery/v2.0/keys`,
   };
 }
 

@@ -17,13 +17,21 @@ import type { Recipe } from "./types.ts";
  * - https://github.com/intuit/oauth-jsclient (Intuit's own library) — always use the refresh token from
  *   the latest answer; "Your previous refresh tokens expire 24 hours after you receive a new one"; the
  *   sample answer carries `x_refresh_token_expires_in` (8726400).
+ * - https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-openid-discovery-doc
+ *   — the discovery documents (https://developer.api.intuit.com/.well-known/openid_configuration, and
+ *   openid_sandbox_configuration for sandbox): issuer `https://oauth.platform.intuit.com/op/v1`,
+ *   jwks_uri `https://oauth.platform.intuit.com/op/v1/jwks`, the same for both environments.
+ * - https://blogs.intuit.com/2023/09/05/changes-to-identity-signature-keys-that-may-impact-your-application/
+ *   — that JWKS lists more than one key since May 2024: pick the one the ID token's kid names.
  * Endpoints and the revocation URL are PROVIDERS.md [doc] facts, matching Intuit's library.
  * Unconfirmed: the code lifetime, PKCE, and the sandbox userinfo host for the identity probe.
  */
 const oauth = {
+  issuer: "https://oauth.platform.intuit.com/op/v1",
   authorization_endpoint: "https://appcenter.intuit.com/connect/oauth2",
   token_endpoint: "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
   revocation_endpoint: "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
+  jwks_uri: "https://oauth.platform.intuit.com/op/v1/jwks",
 } as const;
 
 export const quickbooks: Recipe = {

@@ -135,6 +135,11 @@ export interface Recipe {
    * this browser's may disagree.
    */
   readonly issuedAtField?: string;
+  /**
+   * Other spellings of the issuer its ID tokens may carry in `iss`, accepted beside the environment's
+   * `issuer` (Google: `accounts.google.com` without the scheme).
+   */
+  readonly idTokenIssuerAliases?: readonly string[];
   /** Where the identity probe's answer names the account: dotted paths, first present wins. */
   readonly identityFields?: readonly string[];
   /** Where an app is registered, and the documentation the recipe follows. */

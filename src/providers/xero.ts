@@ -8,6 +8,9 @@ import type { Recipe } from "./types.ts";
  *   after 60 days; replace the refresh token with the one in each refresh answer, and if the answer is
  *   lost the old one may be retried "for a grace period of 30 minutes"; PKCE is supported; redirect
  *   URIs are exact (no wildcards), up to 50.
+ * - https://identity.xero.com/.well-known/openid-configuration (linked from
+ *   https://developer.xero.com/documentation/guides/oauth2/auth-flow) — issuer `https://identity.xero.com`,
+ *   jwks_uri `https://identity.xero.com/.well-known/openid-configuration/jwks`.
  * Endpoints, Basic client authentication, `offline_access` and the `/connections` probe are
  * PROVIDERS.md [doc] facts, consistent with Xero's SDKs.
  * Unconfirmed: the code lifetime (5 minutes is commonly quoted, not found in Xero's pages here).
@@ -22,6 +25,7 @@ export const xero: Recipe = {
       token_endpoint: "https://identity.xero.com/connect/token",
       revocation_endpoint: "https://identity.xero.com/connect/revocation",
       identity_endpoint: "https://api.xero.com/connections",
+      jwks_uri: "https://identity.xero.com/.well-known/openid-configuration/jwks",
     },
   },
   defaultEnvironment: "production",

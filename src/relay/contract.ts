@@ -96,6 +96,14 @@ export interface JwksRequest {
   readonly client: string;
 }
 
+/**
+ * `POST {base}/jwks`'s `200` answer (v1.4): the envelope of the JWKS GET, and, when the `jwks_uri` came
+ * from the issuer's OpenID Connect metadata rather than the configuration, the envelope of that GET.
+ */
+export interface JwksEnvelope extends Envelope {
+  readonly metadata?: Envelope;
+}
+
 /** `POST {base}/probe` body (v1.2): the relay GETs the client's identity endpoint with this token. */
 export interface ProbeRequest {
   readonly client: string;

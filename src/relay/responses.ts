@@ -16,6 +16,8 @@ export type RelayErrorCode =
   | "revocation_unsupported"
   | "introspection_unsupported"
   | "issuer_not_allowed"
+  | "jwks_unknown"
+  | "jwks_discovery_failed"
   | "origin_not_allowed"
   | "upstream_unreachable"
   | "upstream_timeout"

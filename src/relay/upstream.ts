@@ -56,16 +56,19 @@ export type UpstreamOutcome =
   | { readonly ok: false; readonly response: Response };
 
 /**
- * {@link send}'s one request, without answering: for a route that looks at the answer before it
- * answers (discovery, which may follow one redirect).
+ * {@link send}'s one request, without answering: for routes that look at the answer before they
+ * answer (discovery, which may follow one redirect; the JWKS lookup, which may read the issuer's
+ * metadata first). `maxBytes` may only lower the relay's own bound.
  */
 export async function sendOnce(
   call: RelayCall,
   outbound: UpstreamRequest | LookupRequest,
   words: UpstreamWords,
+  options: { readonly maxBytes?: number } = {},
 ): Promise<UpstreamOutcome> {
   const { settings, exchange } = call;
   const { sent } = outbound;
+  const maxBytes = Math.min(options.maxBytes ?? settings.maxResponseBytes, settings.maxResponseBytes);
   // Said after every failure: what it leaves unknown for a spending request, what to do for a read.
   const after = words.unknown ?? words.nothingSpent ?? "";
   const outcome = words.unknown === undefined ? {} : ({ outcome: "unknown" } as const);
@@ -122,7 +125,7 @@ export async function sendOnce(
     exchange.facts.upstream = response.status;
     let bytes: Uint8Array | typeof TOO_LARGE;
     try {
-      bytes = await readBounded(response.body, settings.maxResponseBytes, controller.signal);
+      bytes = await readBounded(response.body, maxBytes, controller.signal);
     } catch (error) {
       return failed(error);
     }
@@ -132,7 +135,7 @@ export async function sendOnce(
         response: exchange.fail(
           502,
           "upstream_response_too_large",
-          `${words.what} answered ${response.status} with a body larger than ${settings.maxResponseBytes} bytes; the relay stopped reading.${words.tooLarge ?? after}`,
+          `${words.what} answered ${response.status} with a body larger than ${maxBytes} bytes; the relay stopped reading.${words.tooLarge ?? after}`,
           { ...outcome, sent },
         ),
       };

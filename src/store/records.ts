@@ -2,6 +2,7 @@
  * What tokendesk keeps in IndexedDB. Plain data (structured-clone safe), versioned by
  * SCHEMA_VERSION in db.ts.
  */
+import type { IdTokenVerdict, OriginalIdentity } from "../oauth/id-token.ts";
 import type { TokenSet } from "../oauth/token-set.ts";
 import type { Envelope, SentRequest } from "../relay/contract.ts";
 
@@ -17,6 +18,11 @@ export interface PendingAuthorization {
   readonly issuer: string | null;
   readonly authorizationUrl: string;
   readonly createdAt: number;
+  /**
+   * The nonce sent when the scope asked for an ID token; its ID token must carry it back. Absent on
+   * authorizations started before tokendesk sent one (the same as null).
+   */
+  readonly nonce?: string | null;
 }
 
 /** A received authorization code, kept until it is exchanged (at most once). */
@@ -31,6 +37,25 @@ export interface ReceivedCode {
   readonly extra: Readonly<Record<string, string>>;
   /** Set, and stored, before the exchange request leaves: a code is never sent twice. */
   readonly exchangeStartedAt: number | null;
+  /** The nonce the authorization request carried (absent or null: none was sent). */
+  readonly nonce?: string | null;
+}
+
+/**
+ * What tokendesk found when it checked the connection's latest ID token (OpenID Connect Core §3.1.3.7).
+ * Written with the token set as "not checked yet", then the verdict in a later write: the tokens are
+ * never held back by the check, and a failed or unreachable check is a verdict, not a lost token.
+ */
+export interface IdTokenCheck {
+  /** Which ID token: when it was received (its token set's `idTokenReceivedAt`). */
+  readonly receivedAt: number;
+  /** The answer that carried it. */
+  readonly grantType: "authorization_code" | "refresh_token";
+  /** For an ID token from a refresh: whom the connection's first one named, which it must repeat (§12.2). */
+  readonly original: OriginalIdentity | null;
+  /** Null until checked. */
+  readonly checkedAt: number | null;
+  readonly verdict: IdTokenVerdict | null;
 }
 
 /** Whether the stored refresh token is believed to work. */
@@ -109,6 +134,11 @@ export interface Connection {
    * the first probe; no migration needed since absent and null mean the same).
    */
   readonly account?: { readonly name: string; readonly at: number } | null;
+  /**
+   * The check of the token set's ID token (absent on records written before ID tokens were checked, the
+   * same as null: not checked yet).
+   */
+  readonly idTokenCheck?: IdTokenCheck | null;
 }
 
 export type EventType =

@@ -2,7 +2,7 @@
  * The shared worker that performs exchanges, refreshes and revocations for every tab. Runs the same lifecycle
  * code as a page would (no DOM in it), under the same Web Lock.
  */
-import { createRelayClient } from "../oauth/relay-client.ts";
+import { createRelayClient, createRelayLookups } from "../oauth/relay-client.ts";
 import { type Db, openDb } from "./db.ts";
 import { type LifecycleDeps, runTokenStep } from "./lifecycle.ts";
 import { CHANNEL_NAME, type WorkerReply, type WorkerRequest } from "./worker-protocol.ts";
@@ -21,6 +21,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
     const deps: LifecycleDeps = {
       db: await db,
       relay: createRelayClient(request.relayBase),
+      lookups: createRelayLookups(request.relayBase),
       now: Date.now,
       locks: navigator.locks,
       notify: (id) => channel.postMessage({ type: "connection-changed", id }),

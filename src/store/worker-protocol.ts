@@ -10,6 +10,8 @@ import type { RefreshOptions, RevokeOptions, StepOutcome } from "./lifecycle.ts"
 export type TokenStep =
   | { readonly op: "exchange"; readonly connectionId: string }
   | { readonly op: "refresh"; readonly connectionId: string; readonly options: RefreshOptions }
+  /** Checks the connection's ID token again (after the issuer's keys could not be read). */
+  | { readonly op: "check-id-token"; readonly connectionId: string }
   | {
       readonly op: "revoke";
       readonly connectionId: string;

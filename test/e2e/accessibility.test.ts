@@ -211,10 +211,13 @@ describe("every page and state", () => {
       },
     },
     {
-      name: "tokens, auto-refresh on, history open",
+      name: "tokens, the ID token verified, auto-refresh on, history open",
       reach: async (p) => {
         await p.getByRole("button", { name: "Exchange" }).click();
         await p.getByTestId("refresh-token").waitFor();
+        await p.waitForFunction(
+          () => document.querySelector('[data-testid="id-token-badge"]')?.textContent === "verified",
+        );
         await p.getByRole("checkbox", { name: "Refresh automatically" }).check();
         await p.getByTestId("next-auto-refresh").waitFor();
         for (const d of await p.locator("details").all())
@@ -226,6 +229,50 @@ describe("every page and state", () => {
       reach: async (p) => {
         await p.getByRole("button", { name: "Introspect the access token" }).click();
         await p.getByTestId("introspection-claims").waitFor();
+      },
+    },
+    {
+      name: "an ID token whose check failed, with every reason listed",
+      reach: async (p) => {
+        // The failure a tampered or foreign ID token brings (test/e2e/id-token.test.ts drives one end
+        // to end); here written onto the stored check, to look at how the page shows it.
+        const id = decodeURIComponent(p.url().split("#/connections/")[1] ?? "");
+        await p.evaluate(
+          (connectionId) =>
+            new Promise<void>((resolve, reject) => {
+              const open = indexedDB.open("tokendesk");
+              open.onerror = () => reject(open.error);
+              open.onsuccess = () => {
+                const tx = open.result.transaction("records", "readwrite");
+                const store = tx.objectStore("records");
+                const key = ["connection", connectionId];
+                store.get(key).onsuccess = (event) => {
+                  const record = (event.target as IDBRequest).result;
+                  const problems = [
+                    { code: "unknown_kid", words: "Signed with a key the issuer does not publish." },
+                    { code: "nonce_mismatch", words: "nonce differs from the one sent." },
+                  ];
+                  const verdict = { ...record.idTokenCheck.verdict, ok: false, code: "unknown_kid" };
+                  store.put(
+                    {
+                      ...record,
+                      idTokenCheck: {
+                        ...record.idTokenCheck,
+                        verdict: { ...verdict, words: problems[0]?.words, problems },
+                      },
+                    },
+                    key,
+                  );
+                };
+                tx.oncomplete = () => resolve();
+              };
+            }),
+          id,
+        );
+        await p.reload();
+        await p.waitForFunction(
+          () => document.querySelector('[data-testid="id-token-badge"]')?.textContent === "failed",
+        );
       },
     },
     {

@@ -29,6 +29,7 @@ import { CASES as clientsHealth } from "./cases/clients-health.ts";
 import { _answerDiscovery, CASES as discovery } from "./cases/discovery.ts";
 import { CASES as forwarding } from "./cases/forwarding.ts";
 import { CASES as introspection } from "./cases/introspection.ts";
+import { _answerJwks, _jwksClients, CASES as jwksCases } from "./cases/jwks.ts";
 import { CASES as origins } from "./cases/origins.ts";
 import { CASES as pathsMethods } from "./cases/paths-methods.ts";
 import { CASES as rateLimits } from "./cases/rate-limits.ts";
@@ -120,6 +121,7 @@ export type _StartRuntime = (
 
 function _answerAs(elsewhere: string) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (_answerJwks(req, res, elsewhere)) return;
     switch (req.url) {
       case "/revoke":
         // RFC 7009 §2.2: 200 with an empty body, for a revoked token and an unknown one alike.
@@ -264,6 +266,7 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
     },
     ...BEHAVIOURS.map((behaviour) => _clientAt(behaviour, `${upstream}/${behaviour}`)),
     _clientAt("unreachable", `http://127.0.0.1:${closedPort}/token`),
+    ..._jwksClients(upstream, closedPort),
   ];
   return {
     main: {
@@ -301,6 +304,7 @@ export const _RELAY_CASES: Readonly<Record<string, readonly _Case[]>> = {
   "forwarding a code or a refresh": forwarding,
   "revocation (RFC 7009)": revocation,
   "introspection (RFC 7662): a read, authenticated as the client": introspection,
+  "JWKS for ID tokens (POST /relay/jwks)": jwksCases,
   "upstream answers, reported verbatim and never followed": upstreamAnswers,
   "upstream failures: one attempt, outcome unknown": upstreamFailures,
   "paths, methods and content types": pathsMethods,

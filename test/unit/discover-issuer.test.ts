@@ -42,6 +42,9 @@ function _lookups(answers: RelayTokenResult[]) {
     introspect: async () => {
       throw new Error("no introspection here");
     },
+    jwks: async () => {
+      throw new Error("no JWKS here");
+    },
     discover: async (request) => {
       calls.push(request);
       return answers.shift() ?? { kind: "envelope", envelope: _hop("", 404, "") };

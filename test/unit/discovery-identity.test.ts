@@ -44,6 +44,10 @@ function _lookups(answers: { probe?: RelayTokenResult; discover?: RelayTokenResu
       calls.push(["introspect", request]);
       return _envelope(500, "");
     },
+    jwks: async (request) => {
+      calls.push(["jwks", request]);
+      return _envelope(404, "");
+    },
   };
   return { lookups, calls };
 }

@@ -25,6 +25,9 @@ function _answer(body: unknown, status = 200): RelayLookups {
     introspect: async () => {
       throw new Error("no introspection here");
     },
+    jwks: async () => {
+      throw new Error("no JWKS here");
+    },
     discover: async () => {
       throw new Error("no discovery here");
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeTokenResponse } from "../../src/oauth/token-set.ts";
+import { normalizeTokenResponse, type TokenSet } from "../../src/oauth/token-set.ts";
 import { custom } from "../../src/providers/custom.ts";
 import { demo } from "../../src/providers/demo.ts";
 
@@ -94,6 +94,37 @@ describe("normalizeTokenResponse", () => {
     expect(second.tokenSet.refreshToken).toBe("r1");
     expect(second.tokenSet.refreshExpiresAt).toBe(at + 1_000_000);
     expect(second.tokenSet.accessExpiresAt).toBe(at + 90_000);
+  });
+
+  it("keeps the latest ID token, with when it came, across refreshes that carry none", () => {
+    const answer = (body: object, receivedAt: number, previous: TokenSet | null = null) => {
+      const result = normalizeTokenResponse({
+        status: 200,
+        contentType: "application/json",
+        body: json(body),
+        receivedAt,
+        recipe: custom,
+        previous,
+      });
+      if (result.kind !== "tokens") throw new Error(result.kind);
+      return result.tokenSet;
+    };
+    const exchanged = answer({ access_token: "a1", refresh_token: "r1", id_token: "id-1" }, at);
+    expect(exchanged).toMatchObject({ idToken: "id-1", idTokenReceivedAt: at });
+    const refreshed = answer({ access_token: "a2" }, at + 60_000, exchanged);
+    expect(refreshed).toMatchObject({ idToken: "id-1", idTokenReceivedAt: at, receivedAt: at + 60_000 });
+    const again = answer({ access_token: "a3", id_token: "id-2" }, at + 120_000, refreshed);
+    expect(again).toMatchObject({ idToken: "id-2", idTokenReceivedAt: at + 120_000 });
+    // A set stored before the receipt time was kept says its ID token came with it.
+    const { idTokenReceivedAt: _, ...old } = exchanged;
+    expect(answer({ access_token: "a4" }, at + 180_000, old)).toMatchObject({
+      idToken: "id-1",
+      idTokenReceivedAt: at,
+    });
+    expect(answer({ access_token: "a5" }, at)).toMatchObject({
+      idToken: null,
+      idTokenReceivedAt: null,
+    });
   });
 
   it("says a refresh rotated when a new refresh token came back", () => {

@@ -1,4 +1,5 @@
 /** What the page tells a user about a provider before they authorize: wording, and honesty marks. */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { describeRecipe, describeSeconds } from "../../src/providers/facts.ts";
 import { findRecipe, recipes, scopeToRequest } from "../../src/providers/index.ts";
@@ -106,5 +107,63 @@ describe("scopeToRequest", () => {
     );
     expect(scopeToRequest(_recipe("microsoft"), "offline_access User.Read")).toBe("offline_access User.Read");
     expect(scopeToRequest(_recipe("freeagent"), "")).toBe("");
+  });
+});
+
+describe("OpenID Connect facts: issuer and jwks_uri, each with its source", () => {
+  /** What each provider's published metadata says, and the page of its documentation that says so. */
+  const DOCUMENTED = [
+    {
+      provider: "google",
+      issuer: "https://accounts.google.com",
+      jwksUri: "https://www.googleapis.com/oauth2/v3/certs",
+      source: "https://accounts.google.com/.well-known/openid-configuration",
+    },
+    {
+      provider: "microsoft",
+      issuer: "https://login.microsoftonline.com/{tenantid}/v2.0",
+      jwksUri: "https://login.microsoftonline.com/{environment}/discovery/v2.0/keys",
+      source: "https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc",
+    },
+    {
+      provider: "xero",
+      issuer: "https://identity.xero.com",
+      jwksUri: "https://identity.xero.com/.well-known/openid-configuration/jwks",
+      source: "https://identity.xero.com/.well-known/openid-configuration",
+    },
+    {
+      provider: "quickbooks",
+      issuer: "https://oauth.platform.intuit.com/op/v1",
+      jwksUri: "https://oauth.platform.intuit.com/op/v1/jwks",
+      source:
+        "https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-openid-discovery-doc",
+    },
+  ] as const;
+
+  /** The registrable part of a host name, enough for these providers' hosts. */
+  const _site = (url: string) => new URL(url.replaceAll(/[{}]/g, "")).hostname.split(".").slice(-2).join(".");
+
+  for (const fact of DOCUMENTED) {
+    it(`${fact.provider}: every environment states the documented issuer and jwks_uri, https, cited in the recipe`, () => {
+      const recipe = _recipe(fact.provider);
+      for (const [name, endpoints] of Object.entries(recipe.environments ?? {})) {
+        expect(endpoints.issuer, name).toBe(fact.issuer);
+        expect(endpoints.jwks_uri, name).toBe(fact.jwksUri.replace("{environment}", name));
+        for (const url of [endpoints.issuer, endpoints.jwks_uri])
+          expect(new URL(url ?? "").protocol).toBe("https:");
+      }
+      const template = recipe.environmentTemplate?.endpoints;
+      if (template !== undefined) expect(template.jwks_uri).toBe(fact.jwksUri);
+      const file = readFileSync(`src/providers/${fact.provider}.ts`, "utf8");
+      expect(file, "the recipe cites its source").toContain(fact.source);
+    });
+  }
+
+  it("keeps each provider's keys on the issuer's own site, except Google's, which Google publishes on googleapis.com", () => {
+    for (const fact of DOCUMENTED) {
+      const same = _site(fact.jwksUri) === _site(fact.issuer);
+      expect(same, fact.provider).toBe(fact.provider !== "google");
+    }
+    expect(_recipe("google").idTokenIssuerAliases).toEqual(["accounts.google.com"]);
   });
 });

@@ -5,6 +5,7 @@
 import type { RelayCall, RouteHandler } from "../call.ts";
 import { discovery } from "./discovery.ts";
 import { introspect } from "./introspect.ts";
+import { jwks } from "./jwks.ts";
 import { probe } from "./probe.ts";
 import { revoke } from "./revoke.ts";
 import { token } from "./token.ts";
@@ -20,6 +21,7 @@ export const ROUTES = {
   introspect: { methods: ["POST"], handle: introspect },
   probe: { methods: ["POST"], handle: probe },
   discovery: { methods: ["POST"], handle: discovery },
+  jwks: { methods: ["POST"], handle: jwks },
   clients: {
     methods: ["GET", "HEAD"],
     handle: async (call: RelayCall) => call.exchange.json(200, call.clientsBody),

@@ -1,4 +1,5 @@
 import { type CallbackParams, checkCallback } from "../../oauth/callback.ts";
+import { issuerFitsTemplate } from "../../oauth/id-token-claims.ts";
 import type { Connection } from "../records.ts";
 import { PENDING_MAX_AGE_MS, putConnection, takePending } from "../repo.ts";
 import { event, type LifecycleDeps, minute, newConnection, newId, recipeOf } from "./shared.ts";
@@ -35,7 +36,14 @@ export async function receiveCallback(deps: LifecycleDeps, params: CallbackParam
         next: "If you meant to connect, start the authorization again.",
       };
     }
-    const check = checkCallback(params, { state: pending.state, issuer: pending.issuer });
+    // Microsoft's multi-tenant issuer is a template ({tenantid}): any tenant's issuer fits it here;
+    // the ID token's tid pins the tenant later.
+    const templated = pending.issuer?.includes("{tenantid}") === true;
+    const issuer =
+      templated && params.iss !== null && issuerFitsTemplate(pending.issuer ?? "", params.iss)
+        ? params.iss
+        : pending.issuer;
+    const check = checkCallback(params, { state: pending.state, issuer });
     if (!check.ok) {
       return {
         kind: "refused",
@@ -68,9 +76,11 @@ export async function receiveCallback(deps: LifecycleDeps, params: CallbackParam
         iss: params.iss,
         extra: params.extra,
         exchangeStartedAt: null,
+        nonce: pending.nonce ?? null,
       },
     };
-    const where = pending.issuer ?? new URL(pending.authorizationUrl).origin;
+    const where =
+      pending.issuer === null || templated ? new URL(pending.authorizationUrl).origin : pending.issuer;
     putConnection(store, connection, [
       event(id, now, "authorized", `Authorized at ${where}; code received.`),
     ]);

@@ -1,11 +1,13 @@
 import type { Connection } from "../records.ts";
 import { putConnection, readConnection } from "../repo.ts";
+import { checkNewIdToken } from "./id-token.ts";
 import { settle } from "./settle.ts";
 import type { LifecycleDeps, StepOutcome } from "./shared.ts";
 
 /**
  * Exchanges the connection's code through the relay. The code is marked as sent, in storage, before
- * the request leaves, so a reload or a second click never sends it again.
+ * the request leaves, so a reload or a second click never sends it again. An ID token that came with
+ * the tokens is checked once they are stored.
  */
 export async function exchangeCode(deps: LifecycleDeps, connectionId: string): Promise<StepOutcome> {
   const startedAt = deps.now();
@@ -43,5 +45,5 @@ export async function exchangeCode(deps: LifecycleDeps, connectionId: string): P
     redirect_uri: authorization.redirectUri,
     code_verifier: authorization.codeVerifier,
   });
-  return settle(deps, connectionId, "authorization_code", result, null);
+  return checkNewIdToken(deps, await settle(deps, connectionId, "authorization_code", result, null));
 }

@@ -2,6 +2,7 @@ import type { Recipe } from "../../providers/types.ts";
 import type { Connection } from "../records.ts";
 import { rateLimitWait } from "../refresh-limit.ts";
 import { putConnection, readConnection } from "../repo.ts";
+import { checkNewIdToken } from "./id-token.ts";
 import { settle } from "./settle.ts";
 import {
   type LifecycleDeps,
@@ -67,6 +68,7 @@ function refreshBlocker(
  * across tabs (a Web Lock). Inside the lock the stored connection is read again: when another tab
  * already replaced the refresh token, this one adopts that result instead of spending the new token;
  * when a previous holder died mid-request, its outcome is recorded as unknown and nothing is resent.
+ * A new ID token in the answer is checked once the lock is released.
  */
 export async function refreshConnection(
   deps: LifecycleDeps,
@@ -125,5 +127,6 @@ export async function refreshConnection(
     });
     return settle(deps, connectionId, "refresh_token", result, claimed.token);
   };
-  return withConnectionLock(deps, connectionId, run);
+  // Outside the lock: reading the issuer's keys must not hold up another tab's refresh.
+  return checkNewIdToken(deps, await withConnectionLock(deps, connectionId, run));
 }

@@ -1,8 +1,9 @@
 import { explainTokenFailure, retryAfterSeconds } from "../../oauth/explain.ts";
 import { fingerprint } from "../../oauth/fingerprint.ts";
+import { identityOf } from "../../oauth/id-token-claims.ts";
 import type { RelayTokenResult } from "../../oauth/relay-client.ts";
 import { normalizeTokenResponse } from "../../oauth/token-set.ts";
-import type { Connection, ConnectionEvent, LastExchange, Problem } from "../records.ts";
+import type { Connection, ConnectionEvent, IdTokenCheck, LastExchange, Problem } from "../records.ts";
 import { redactEnvelope } from "../redact.ts";
 import { getConnection, putConnection, readConnection } from "../repo.ts";
 import { event, type LifecycleDeps, recipeOf, type StepOutcome } from "./shared.ts";
@@ -49,6 +50,10 @@ export async function settle(
       const newFp = tokenSet.refreshToken === null ? null : await fingerprint(tokenSet.refreshToken);
       const oldFp = usedRefreshToken === null ? null : await fingerprint(usedRefreshToken);
       patch = { ...patch, tokenSet, refreshTokenStatus: "active", problem: null };
+      if (tokenSet.idToken !== null && tokenSet.idTokenReceivedAt === receivedAt) {
+        // A new ID token: stored now as not checked yet; checkIdToken writes its verdict after.
+        patch = { ...patch, idTokenCheck: pendingIdTokenCheck(before, grantType, receivedAt) };
+      }
       const lifetime =
         tokenSet.accessExpiresAt === null
           ? "no expiry stated"
@@ -164,4 +169,18 @@ export async function settle(
   if (written === undefined) return { kind: "not_sent", message: "The connection was forgotten meanwhile." };
   deps.notify?.(connectionId);
   return { kind: "done", connection: written };
+}
+
+/** A newly received ID token's check, before it is checked: what it must be compared with. */
+function pendingIdTokenCheck(
+  before: Connection,
+  grantType: "authorization_code" | "refresh_token",
+  receivedAt: number,
+): IdTokenCheck {
+  // A refreshed ID token must name whom the first one named (OpenID Connect Core §12.2).
+  const original =
+    grantType === "refresh_token"
+      ? (before.idTokenCheck?.original ?? identityOf(before.tokenSet?.idToken))
+      : null;
+  return { receivedAt, grantType, original, checkedAt: null, verdict: null };
 }

@@ -1,4 +1,4 @@
-import type { RelayClient } from "../../oauth/relay-client.ts";
+import type { RelayClient, RelayLookups } from "../../oauth/relay-client.ts";
 import { custom } from "../../providers/custom.ts";
 import { findRecipe } from "../../providers/index.ts";
 import type { Recipe } from "../../providers/types.ts";
@@ -19,6 +19,10 @@ export interface LifecycleDeps {
   readonly locks?: LockManager | undefined;
   /** Tells other tabs (and this one) that a connection changed. */
   readonly notify?: ((connectionId: string) => void) | undefined;
+  /** The fetch for reading an issuer's keys from the page. Default: the global fetch. */
+  readonly fetch?: typeof fetch | undefined;
+  /** The relay's read-only lookups; without them an issuer's keys are read from the page only. */
+  readonly lookups?: Pick<RelayLookups, "jwks"> | undefined;
 }
 
 export function recipeOf(provider: string): Recipe {
@@ -105,7 +109,8 @@ export type NotSentReason =
   | "rate_limited"
   | "auto_refresh_off"
   | "lock_timeout"
-  | "forgotten";
+  | "forgotten"
+  | "no_id_token";
 
 /** How long a tab waits for another tab's refresh of the same connection before giving up (never stealing). */
 export const LOCK_WAIT_MS = 30_000;

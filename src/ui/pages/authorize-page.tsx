@@ -201,8 +201,10 @@ function Prepared(props: { client: PublicClient }) {
               </tbody>
             </table>
             <p class="muted">
-              The PKCE verifier and the state stay in this browser's storage until the provider sends you
-              back.
+              {p().url.searchParams.has("nonce")
+                ? "The PKCE verifier, the state and the nonce (the ID token must carry it back)"
+                : "The PKCE verifier and the state"}{" "}
+              stay in this browser's storage until the provider sends you back.
             </p>
             <button type="button" class="button primary" disabled={leaving()} onClick={() => void go()}>
               Continue to {p().url.host}

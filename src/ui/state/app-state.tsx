@@ -101,6 +101,8 @@ export interface AppActions {
     which: RevocationTokenType,
     options?: { confirmed?: boolean },
   ): Promise<StepOutcome>;
+  /** Checks the connection's ID token again (after the issuer's keys could not be read). */
+  checkIdToken(connectionId: string): Promise<StepOutcome>;
   /** The hand-off for a server; marks the connection handed off (auto-refresh off). */
   exportForServer(connectionId: string): Promise<Handoff>;
   setAutoRefresh(connectionId: string, settings: ConnectionSettings): Promise<void>;
@@ -220,6 +222,8 @@ export function AppStateProvider(
     db: await dbReady,
     relay: await relayReady,
     now: Date.now,
+    fetch: fetchImpl,
+    lookups: createRelayLookups((await relayReady).base, fetchImpl),
     locks: typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined,
     notify: (id) => {
       channel?.postMessage({ type: "connection-changed", id });
@@ -268,24 +272,18 @@ export function AppStateProvider(
     reloadClients,
     async prepare(client, scope, extraParams = {}) {
       const recipe = recipeFor(client);
-      const endpoint =
-        client.authorization_endpoint ??
-        recipe.environments?.[client.environment ?? ""]?.authorization_endpoint;
-      if (endpoint === undefined || endpoint === null) {
-        throw new Error(
-          `Client "${client.id}" has no authorization endpoint: add "authorization_endpoint" to it in TOKENDESK_CLIENTS.`,
-        );
-      }
-      const { buildAuthorizationUrl, createPkce, createState } = await authorize();
-      const { codeVerifier, codeChallenge } = await createPkce();
-      const stateValue = createState();
-      const url = buildAuthorizationUrl({
-        authorizationEndpoint: endpoint,
+      const a = await authorize();
+      const { codeVerifier, codeChallenge } = await a.createPkce();
+      const stateValue = a.createState();
+      const nonce = a.createNonceFor(scope);
+      const url = a.buildAuthorizationUrl({
+        authorizationEndpoint: a.authorizationEndpointOf(client, recipe),
         clientId: client.client_id,
         redirectUri: state.redirectUri,
         scope,
         state: stateValue,
         codeChallenge,
+        nonce,
         extraParams: { ...recipe.authorizeParams, ...extraParams },
       });
       return {
@@ -300,6 +298,7 @@ export function AppStateProvider(
           issuer: client.issuer,
           authorizationUrl: url.href,
           createdAt: Date.now(),
+          nonce,
         },
       };
     },
@@ -343,6 +342,11 @@ export function AppStateProvider(
         which,
         options: { confirmed: options.confirmed === true },
       });
+      await reloadConnections();
+      return outcome;
+    },
+    async checkIdToken(id) {
+      const outcome = await runStep({ op: "check-id-token", connectionId: id });
       await reloadConnections();
       return outcome;
     },

@@ -2,6 +2,7 @@
 import { expect } from "vitest";
 import type { _Case } from "../_cases.ts";
 import { BEHAVIOURS, one } from "./_build.ts";
+import { _jwksClients } from "./jwks.ts";
 
 export const CASES: readonly _Case[] = [
   one(
@@ -20,6 +21,7 @@ export const CASES: readonly _Case[] = [
           "json",
           ...BEHAVIOURS,
           "unreachable",
+          ..._jwksClients("http://127.0.0.1:1", 1).map((c) => c.id),
         ]);
         expect(answer.text).not.toContain('client_secret"');
       },

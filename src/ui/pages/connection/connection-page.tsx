@@ -11,6 +11,7 @@ import { AutoRefreshSettings } from "./auto-refresh.tsx";
 import { CodeStep } from "./code-step.tsx";
 import { HandOff } from "./hand-off.tsx";
 import { History } from "./history.tsx";
+import { IdTokenPanel } from "./id-token.tsx";
 import { Introspect } from "./introspect.tsx";
 import { LastExchange } from "./last-exchange.tsx";
 import { ConnectionProblem } from "./problem.tsx";
@@ -101,6 +102,11 @@ export function ConnectionPage() {
             }
           />
           <Introspect connection={c()} />
+          <IdTokenPanel
+            connection={c()}
+            busy={busy()}
+            onCheckAgain={() => void run(() => actions.checkIdToken(c().id))}
+          />
           <Revoke
             connection={c()}
             busy={busy()}

@@ -62,9 +62,6 @@ export function TokenSetView(props: {
               </TokenField>
             )}
           </Show>
-          <Show when={tokens().idToken}>
-            {(id) => <TokenField label="ID token" value={id()} testId="id-token" />}
-          </Show>
           <Show when={tokens().refreshToken !== null}>
             <RefreshButton connection={props.connection} busy={props.busy} onRefresh={props.onRefresh} />
           </Show>
