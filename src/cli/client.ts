@@ -19,6 +19,7 @@ import { recipes } from "../providers/index.ts";
 import type { Recipe } from "../providers/types.ts";
 import { parseClients, RelayConfigError } from "../relay/config.ts";
 import { readEnvFile } from "../relay/env-file.ts";
+import { redactSecrets, secretsIn } from "../relay/reloadable.ts";
 import { registrationAdvice } from "./advice.ts";
 import { envQuotedJson, setEnvVariable, writeSecretFile } from "./env-file.ts";
 import { createPrompter, PromptCancelled, type Prompter } from "./prompt.ts";
@@ -168,7 +169,7 @@ function readClients(file: string, shown: string): ClientEntry[] {
   } catch (error) {
     if (!(error instanceof RelayConfigError)) throw error;
     throw new CommandError(
-      `${shown} already holds a ${VARIABLE} the relay refuses, so nothing was changed: ${error.message} Fix it by hand (or remove the ${VARIABLE} line), then run this again.`,
+      `${shown} already holds a ${VARIABLE} the relay refuses, so nothing was changed: ${redactSecrets(error.message, secretsIn(raw))} Fix it by hand (or remove the ${VARIABLE} line), then run this again.`,
     );
   }
   return JSON.parse(raw) as ClientEntry[];
@@ -337,7 +338,10 @@ function check(
       error.code === "duplicate_client"
         ? ` (npm run client -- add --replace … to replace it, or npm run client -- remove --id ${String(entry?.id)})`
         : "";
-    return { message: `${error.message}${hint}`, ...(field === undefined || field === "" ? {} : { field }) };
+    // A secret pasted into another field would be quoted back: keep it out of the words.
+    const secrets = clients.map((client) => client.client_secret).filter((s) => typeof s === "string");
+    const message = redactSecrets(error.message, secrets);
+    return { message: `${message}${hint}`, ...(field === undefined || field === "" ? {} : { field }) };
   }
 }
 
