@@ -354,9 +354,7 @@ describe("npm run relay (src/relay/node.ts)", () => {
         "the terminal to say so",
       );
       const { stdout, stderr } = entry.output();
-      expect(stdout).toContain(
-        "tokendesk relay: " + file + " reloaded, 2 clients: demo, second (added second)",
-      );
+      expect(stdout).toContain(`tokendesk relay: ${file} reloaded, 2 clients: demo, second (added second)`);
       expect(stderr).toBe(
         `tokendesk relay: ${file} refused, still serving 2 clients: demo, second: ${problem}\n`,
       );
