@@ -246,6 +246,8 @@ function remove(file: string, shown: string, values: Values, out: (line?: string
 interface Draft {
   fields: Record<string, string | string[]>;
   secret: string | undefined;
+  /** Optional fields already asked for and left empty: not asked again when another is fixed. */
+  skipped: Set<string>;
 }
 
 async function add(
@@ -256,7 +258,7 @@ async function add(
   out: (line?: string) => void,
 ): Promise<number> {
   const clients = readClients(file, shown);
-  const draft: Draft = { fields: {}, secret: undefined };
+  const draft: Draft = { fields: {}, secret: undefined, skipped: new Set() };
   for (const [flag, field] of FIELD_FLAGS) {
     const value = values[flag];
     if (typeof value === "string") draft.fields[field] = value;
@@ -398,7 +400,7 @@ async function fillIn(draft: Draft, clients: readonly ClientEntry[], prompter: P
       fields.environment = await prompter.ask(`Environment (${names.join(", ")}${template})`, fallback);
     }
   }
-  if (recipe.environments === null) await askEndpoints(fields, prompter);
+  if (recipe.environments === null) await askEndpoints(draft, prompter);
   while (fields.client_id === undefined || fields.client_id === "") {
     fields.client_id = await prompter.ask(
       `Client id (from ${recipe.links?.register ?? "the provider's app registration"})`,
@@ -409,7 +411,7 @@ async function fillIn(draft: Draft, clients: readonly ClientEntry[], prompter: P
     if (draft.secret === "")
       prompter.say("The client secret is needed: the relay adds it to every token request.");
   }
-  if (fields.scope === undefined) {
+  if (fields.scope === undefined && !draft.skipped.has("scope")) {
     const examples =
       recipe.scope.suggestions.length === 0 ? "" : ` (e.g. ${recipe.scope.suggestions.join(" ")})`;
     const always =
@@ -422,6 +424,7 @@ async function fillIn(draft: Draft, clients: readonly ClientEntry[], prompter: P
         : `Scope, space-separated${examples}${recipe.scope.required ? "" : "; Enter for none"}${always}`;
     const answer = await prompter.ask(question);
     if (answer !== "") fields.scope = answer;
+    else draft.skipped.add("scope");
   }
   if (fields.redirect_uris === undefined) {
     const suggested = devRedirectUri(recipe.redirectRules.httpsOnly);
@@ -439,7 +442,8 @@ async function fillIn(draft: Draft, clients: readonly ClientEntry[], prompter: P
   }
 }
 
-async function askEndpoints(fields: Draft["fields"], prompter: Prompter): Promise<void> {
+async function askEndpoints(draft: Draft, prompter: Prompter): Promise<void> {
+  const { fields } = draft;
   const required: readonly (readonly [string, string, string?])[] = [
     ["authorization_endpoint", "Authorization endpoint (https URL)"],
     ["token_endpoint", "Token endpoint (https URL)"],
@@ -454,9 +458,10 @@ async function askEndpoints(fields: Draft["fields"], prompter: Prompter): Promis
     while (fields[field] === undefined || fields[field] === "")
       fields[field] = await prompter.ask(question, fallback);
   }
-  if (fields.revocation_endpoint === undefined) {
+  if (fields.revocation_endpoint === undefined && !draft.skipped.has("revocation_endpoint")) {
     const answer = await prompter.ask("Revocation endpoint (RFC 7009; Enter for none)");
     if (answer !== "") fields.revocation_endpoint = answer;
+    else draft.skipped.add("revocation_endpoint");
   }
 }
 
