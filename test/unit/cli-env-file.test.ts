@@ -34,6 +34,7 @@ function _readBoth(text: string): { vite: unknown; node: unknown; viteRaw: Recor
 describe("a client list written to .env.local", () => {
   const hostile = [
     "plain-Secret_123",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: what Vite's loader would expand.
     "dollar$HOME and ${HOME} and $$",
     "it's quoted 'twice'",
     'double "quotes"',
