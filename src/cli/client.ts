@@ -54,7 +54,8 @@ add options:
   --provider <id>          ${PICKABLE.map((r) => r.id).join(", ")}
   --environment <name>     e.g. production, sandbox (the recipe's default when left out)
   --client-id <id>         the client id the provider issued
-  --redirect-uri <url>     repeatable; default ${devRedirectUri(false)} (https where the provider needs it)
+  --redirect-uri <url>     repeatable; default ${devRedirectUri(false)} (https where the provider
+                           needs it, or with TOKENDESK_HTTPS=1 as for npm start)
   --scope <scopes>         space-separated
   --id <id>                the client's name here; default: the provider's id
   --replace                replace the client with this id (a new secret, say)
@@ -131,8 +132,9 @@ export async function runClientCli(argv: readonly string[], io: CliIo): Promise<
     const { values, positionals } = parsed;
     const [command, ...rest] = positionals;
     if (values.help === true || command === undefined || command === "help") {
+      // Plain `npm run client` is a question, not a mistake: npm would wrap a failure in its own noise.
       out(USAGE);
-      return command === undefined && values.help !== true ? 2 : 0;
+      return 0;
     }
     if (rest.length > 0) throw new CommandError(`Unexpected ${rest.join(" ")}.\n\n${USAGE}`, 2);
     const file = resolve(io.cwd, values["env-path"] ?? resolve(ROOT, ".env.local"));
@@ -248,6 +250,8 @@ interface Draft {
   secret: string | undefined;
   /** Optional fields already asked for and left empty: not asked again when another is fixed. */
   skipped: Set<string>;
+  /** `npm start` serves https (TOKENDESK_HTTPS=1): suggest the https redirect URI for every provider. */
+  https: boolean;
 }
 
 async function add(
@@ -258,7 +262,12 @@ async function add(
   out: (line?: string) => void,
 ): Promise<number> {
   const clients = readClients(file, shown);
-  const draft: Draft = { fields: {}, secret: undefined, skipped: new Set() };
+  const draft: Draft = {
+    fields: {},
+    secret: undefined,
+    skipped: new Set(),
+    https: io.env.TOKENDESK_HTTPS === "1",
+  };
   for (const [flag, field] of FIELD_FLAGS) {
     const value = values[flag];
     if (typeof value === "string") draft.fields[field] = value;
@@ -352,7 +361,7 @@ function completeDefaults(draft: Draft, clients: readonly ClientEntry[], replace
   const { fields } = draft;
   const recipe = recipeOf(fields.provider);
   if (fields.redirect_uris === undefined && recipe !== undefined) {
-    fields.redirect_uris = [devRedirectUri(recipe.redirectRules.httpsOnly)];
+    fields.redirect_uris = [devRedirectUri(draft.https || recipe.redirectRules.httpsOnly)];
   }
   if (fields.id === undefined && typeof fields.provider === "string") {
     fields.id = suggestedId(fields, clients, replace);
@@ -427,7 +436,7 @@ async function fillIn(draft: Draft, clients: readonly ClientEntry[], prompter: P
     else draft.skipped.add("scope");
   }
   if (fields.redirect_uris === undefined) {
-    const suggested = devRedirectUri(recipe.redirectRules.httpsOnly);
+    const suggested = devRedirectUri(draft.https || recipe.redirectRules.httpsOnly);
     const https = recipe.redirectRules.httpsOnly
       ? `; ${recipe.name} takes https only, served by npm start -- --mode https`
       : "";

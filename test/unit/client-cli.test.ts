@@ -95,6 +95,12 @@ describe("npm run client -- add, with the secret on standard input", () => {
     expect(stdout).toContain("scopes: user:profile:read");
   });
 
+  it("suggests the https redirect URI for any provider when npm start serves https (TOKENDESK_HTTPS=1)", async () => {
+    const { code } = await _run(FREEAGENT, SECRET, { TOKENDESK_HTTPS: "1" });
+    expect(code).toBe(0);
+    expect(_clients()).toMatchObject([{ redirect_uris: ["https://127.0.0.1:5173/callback/"] }]);
+  });
+
   it("warns when an http redirect URI is given to a provider that takes https only", async () => {
     const { code, stdout } = await _run(
       [
