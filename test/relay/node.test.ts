@@ -364,12 +364,12 @@ describe("npm run relay (src/relay/node.ts)", () => {
       await entry.exited;
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000); // a process started under tsx, then two saves: more than 5 s on a busy machine
 });
 
-/** Waits until `ready` holds, checking every 50 ms for at most 10 s (the watch reacts in ~150 ms). */
+/** Waits until `ready` holds, checking every 50 ms for at most 20 s (the watch reacts in ~150 ms). */
 async function _until(ready: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 20_000;
   while (!(await ready())) {
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
