@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { Plugin, UserConfig } from "vite";
 import solid from "vite-plugin-solid";
 import { CONTENT_SECURITY_POLICY } from "../relay/headers.ts";
+import { DEV_HOST, DEV_PORT } from "./address.ts";
 import { devCertificate } from "./dev-cert.ts";
 import { type DevServerOptions, tokendeskDev } from "./vite-plugin.ts";
 
@@ -38,10 +39,11 @@ export function tokendeskViteConfig(dev: DevServerOptions = {}): UserConfig {
     base: "./",
     // Only VITE_* variables reach the page; TOKENDESK_* (the relay's secrets) never do.
     envPrefix: "VITE_",
+    ...(dev.envDir === undefined ? {} : { envDir: dev.envDir }),
     plugins: [solid(), contentSecurityPolicy(), tokendeskDev(dev)],
     server: {
-      host: "127.0.0.1",
-      port: dev.port ?? 5173,
+      host: DEV_HOST,
+      port: dev.port ?? DEV_PORT,
       strictPort: dev.port === undefined,
       // A local certificate for providers that refuse http redirect URIs (FreshBooks, QuickBooks).
       ...(dev.https === true ? { https: devCertificate(join(root, ".tokendesk", "dev-cert")) } : {}),

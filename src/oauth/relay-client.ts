@@ -9,7 +9,6 @@ import type {
   IntrospectionRequest,
   JwksRequest,
   ProbeRequest,
-  PublicClient,
   RelayErrorBody,
   RevocationRequest,
   SentRequest,
@@ -37,7 +36,8 @@ export type RelayTokenResult =
 
 export interface RelayClient {
   readonly base: string;
-  clients(): Promise<readonly PublicClient[]>;
+  /** `GET {base}/clients`: the clients, and why they are the last good ones when the relay says so. */
+  clients(): Promise<ClientsResponse>;
   token(request: TokenRequest): Promise<RelayTokenResult>;
   /**
    * Revokes a token at the client's RFC 7009 revocation endpoint (`POST {base}/revoke`). An answer
@@ -88,7 +88,9 @@ export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch)
           `The relay at ${root} answered ${response.status} to GET /clients${detail}. Check that "relay" in config.json points at a tokendesk relay.`,
         );
       }
-      return (body as ClientsResponse).clients;
+      const { clients, configuration_error: problem } = body as ClientsResponse;
+      // Shown as text; anything but a string is no message.
+      return typeof problem === "string" ? { clients, configuration_error: problem } : { clients };
     },
     token: (request) => postToRelay(fetchImpl, `${root}/token`, request),
     revoke: (request) => postToRelay(fetchImpl, `${root}/revoke`, request),

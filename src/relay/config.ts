@@ -58,6 +58,11 @@ export interface RelayOptions {
   recipes?: Readonly<Record<string, Recipe>>;
   /** Limits on `POST {base}/token`. Default none; {@link loadRelayOptions} sets the operator's. */
   rateLimit?: RelayRateLimits;
+  /**
+   * Why these options are the last good ones: a newer configuration was refused (see
+   * `reloadable.ts`). `GET {base}/clients` reports it as `configuration_error`; it must hold no secret.
+   */
+  configurationError?: string;
 }
 
 /** Per-address limit when `TOKENDESK_RATE_LIMIT_PER_IP` is unset: a person clicking never meets it. */

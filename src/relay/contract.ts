@@ -47,6 +47,12 @@ export interface PublicClient {
 /** `GET {base}/clients` */
 export interface ClientsResponse {
   readonly clients: readonly PublicClient[];
+  /**
+   * (v1.4) Why these clients are the last good ones: the relay's configuration changed and was
+   * refused (`npm start` and `npm run relay` reload `.env.local`). Names the field at fault, never a
+   * secret. Absent while the configuration in use is the latest.
+   */
+  readonly configuration_error?: string;
 }
 
 /** `POST {base}/token` body for a code exchange. */

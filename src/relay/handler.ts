@@ -33,7 +33,10 @@ export type RelayHandler = (request: Request, context?: RelayRequestContext) => 
  */
 export function createRelay(options: RelayOptions): RelayHandler {
   const settings = resolveRelayOptions(options);
-  const clientsBody: ClientsResponse = { clients: [...settings.clients.values()].map(toPublicClient) };
+  const clientsBody: ClientsResponse = {
+    clients: [...settings.clients.values()].map(toPublicClient),
+    ...(options.configurationError === undefined ? {} : { configuration_error: options.configurationError }),
+  };
 
   return async (request, context = {}) => {
     const started = Date.now();

@@ -1,7 +1,7 @@
 import { createMemoryHistory, MemoryRouter, Route } from "@solidjs/router";
 import { render } from "@solidjs/testing-library";
 import type { Component } from "solid-js";
-import type { PublicClient } from "../../src/relay/contract.ts";
+import type { ClientsResponse, PublicClient } from "../../src/relay/contract.ts";
 import { AppStateProvider } from "../../src/ui/state/app-state.tsx";
 
 export const ORIGIN = "http://127.0.0.1:5173";
@@ -31,14 +31,21 @@ export function _client(overrides: Partial<PublicClient> = {}): PublicClient {
 export type _RelayPost = (route: string, body: unknown) => Response;
 
 /** A fetch that answers config.json, the relay's client list and (when given) its POSTs, recording every URL. */
-export function _fetch(answer: { clients?: PublicClient[]; relayDown?: boolean; post?: _RelayPost }) {
+export function _fetch(answer: {
+  clients?: PublicClient[];
+  /** The relay's `GET /clients` answer, asked anew on each request (wins over `clients`). */
+  list?: () => ClientsResponse;
+  relayDown?: boolean;
+  post?: _RelayPost;
+}) {
   const calls: string[] = [];
   const impl: typeof fetch = async (input, init) => {
     const url = String(input);
     calls.push(url);
     if (url.endsWith("/config.json")) return Response.json({ relay: "/relay" });
     if (answer.relayDown) throw new TypeError("Failed to fetch");
-    if (url.endsWith("/relay/clients")) return Response.json({ clients: answer.clients ?? [] });
+    if (url.endsWith("/relay/clients"))
+      return Response.json(answer.list?.() ?? { clients: answer.clients ?? [] });
     const route = /\/relay\/([a-z]+)$/.exec(url)?.[1];
     if (answer.post !== undefined && route !== undefined && init?.method === "POST") {
       return answer.post(route, JSON.parse(String(init.body)));

@@ -1,5 +1,6 @@
-import { cleanup, fireEvent, screen } from "@solidjs/testing-library";
+import { cleanup, fireEvent, screen, waitFor } from "@solidjs/testing-library";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ClientsResponse } from "../../src/relay/contract.ts";
 import { HomePage } from "../../src/ui/pages/home-page.tsx";
 import { _client, _fetch, _renderAt, ORIGIN } from "./_render.tsx";
 
@@ -49,6 +50,55 @@ describe("home page", () => {
     _renderAt("/", "/", HomePage, impl);
     expect(await screen.findByText("No connections yet. Authorize a client to make one.")).toBeTruthy();
     expect(screen.getByText(/The relay knows no clients/)).toBeTruthy();
+  });
+});
+
+describe("the relay's clients changing while the page is open", () => {
+  const books = _client({
+    id: "books",
+    provider: "freeagent",
+    environment: "sandbox",
+    client_id: "fa-client",
+    issuer: null,
+    authorization_endpoint: "https://api.sandbox.freeagent.com/v2/approve_app",
+    token_endpoint: "https://api.sandbox.freeagent.com/v2/token_endpoint",
+  });
+
+  it("follows them when the window regains focus, and says so when the relay refused a new configuration", async () => {
+    let answer: ClientsResponse = { clients: [_client()] };
+    const { impl } = _fetch({ list: () => answer });
+    _renderAt("/", "/", HomePage, impl);
+    await screen.findByRole("heading", { name: "demo · Demo authorization server" });
+
+    answer = { clients: [_client(), books] };
+    fireEvent.focus(window);
+    expect(await screen.findByRole("heading", { name: "books · FreeAgent · sandbox" })).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+
+    const problem = 'TOKENDESK_CLIENTS[2].redirect_uris[0] "nope" must be an absolute http or https URL.';
+    answer = { clients: [_client(), books], configuration_error: problem };
+    fireEvent.focus(window);
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain(
+      `The relay refused its new configuration and still serves the clients it had. What is wrong: ${problem}`,
+    );
+    expect(screen.getByRole("heading", { name: "books · FreeAgent · sandbox" })).toBeTruthy();
+
+    answer = { clients: [_client()] };
+    fireEvent.focus(window);
+    await waitFor(() => expect(screen.queryByRole("heading", { name: /^books/ })).toBeNull());
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("asks again when the dev server says the clients changed", async () => {
+    let answer: ClientsResponse = { clients: [] };
+    const { impl, calls } = _fetch({ list: () => answer });
+    _renderAt("/", "/", HomePage, impl);
+    await screen.findByText(/The relay knows no clients/);
+    answer = { clients: [books] };
+    window.dispatchEvent(new Event("tokendesk:clients"));
+    expect(await screen.findByRole("heading", { name: "books · FreeAgent · sandbox" })).toBeTruthy();
+    expect(calls.filter((url) => url.endsWith("/relay/clients"))).toHaveLength(2);
   });
 });
 

@@ -50,7 +50,7 @@ let clock = Date.UTC(2026, 10, 23, 12, 0, 0);
 function _leakyRelay(answers: Array<{ status: number; body: object }>): RelayClient {
   return {
     base: `${ORIGIN}/relay`,
-    clients: async () => [],
+    clients: async () => ({ clients: [] }),
     revoke: async () => {
       throw new Error("these tests revoke nothing");
     },

@@ -110,7 +110,7 @@ describe("a connection revoked here, in the support desk", () => {
   it("calls its refresh token revoked, and shows the revocation among the places the token went", async () => {
     const relay: RelayClient = {
       base: `${ORIGIN}/relay`,
-      clients: async () => [],
+      clients: async () => ({ clients: [] }),
       token: async () => ({
         kind: "envelope",
         envelope: {

@@ -77,12 +77,16 @@ describe("npm run build", () => {
     expect(await readFile(join(outDir, "_headers"), "utf8")).toBe(await readFile("public/_headers", "utf8"));
   });
 
-  it("ships no dev-only code: no demo server, no relay handler", async () => {
+  it("ships no dev-only code: no demo server, no relay handler, no npm run client", async () => {
     for (const file of await _files(outDir)) {
       if (!file.endsWith(".js")) continue;
       const text = await readFile(file, "utf8");
       expect(text.includes("oidc-provider"), file).toBe(false);
       expect(text.includes("upstream_unreachable"), file).toBe(false);
+      // src/cli's prompts and its .env writer, and the dev server's HMR wiring (import.meta.hot).
+      expect(text.includes("typing is not shown"), file).toBe(false);
+      expect(text.includes("tokendesk-tmp"), file).toBe(false);
+      expect(text.includes("import.meta.hot"), file).toBe(false);
       expect(text.includes("solid-dev-component"), `${file} is a development build`).toBe(false);
     }
   });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -201,8 +201,8 @@ describe("createNodeListener as connect-style middleware", () => {
 });
 
 /** Runs the Node entry the way `npm run relay` does; resolves with its first stdout line or its exit. */
-function _spawnEntry(env: Record<string, string>, cwd = ROOT) {
-  const child: ChildProcess = spawn(process.execPath, [TSX, ENTRY], {
+function _spawnEntry(env: Record<string, string>, cwd = ROOT, args: string[] = []) {
+  const child: ChildProcess = spawn(process.execPath, [TSX, ENTRY, ...args], {
     cwd,
     // A minimal environment: the developer's own TOKENDESK_* variables must not leak into the test.
     env: { PATH: process.env.PATH ?? "", ...env },
@@ -249,7 +249,7 @@ describe("npm run relay (src/relay/node.ts)", () => {
     });
     try {
       const line = await entry.firstLine;
-      const match = /^tokendesk relay on (http:\/\/127\.0\.0\.1:\d+\/relay\/) \(1 client\)$/.exec(line);
+      const match = /^tokendesk relay on (http:\/\/127\.0\.0\.1:\d+\/relay\/) \(1 client: demo\)$/.exec(line);
       expect(match, line).not.toBeNull();
       const base = match?.[1] ?? "";
 
@@ -305,7 +305,7 @@ describe("npm run relay (src/relay/node.ts)", () => {
       try {
         // Two clients from the file; PORT=0 from the environment wins over the file's PORT=1.
         expect(await entry.firstLine).toMatch(
-          /^tokendesk relay on http:\/\/127\.0\.0\.1:\d+\/relay\/ \(2 clients\)$/,
+          /^tokendesk relay on http:\/\/127\.0\.0\.1:\d+\/relay\/ \(2 clients: demo, second\)$/,
         );
       } finally {
         entry.child.kill("SIGTERM");
@@ -316,4 +316,62 @@ describe("npm run relay (src/relay/node.ts)", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("reloads its --env-path file while running: new clients at once, a bad file refused and the last good kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tokendesk-relay-"));
+    const file = join(dir, "clients.env");
+    const second = { ...client, id: "second", client_secret: "second-secret-Hv3kQ9" };
+    // As an editor saves: a new file renamed over the old one.
+    const save = (clients: unknown[]) => {
+      writeFileSync(`${file}.new`, `TOKENDESK_CLIENTS='${JSON.stringify(clients)}'\n`);
+      renameSync(`${file}.new`, file);
+    };
+    save([client]);
+    const entry = _spawnEntry({ PORT: "0" }, dir, ["--env-path", file]);
+    try {
+      const base = /on (\S+) /.exec(await entry.firstLine)?.[1] ?? "";
+      const listed = async () => {
+        const answer = await _fetch(`${base}clients`);
+        const body = answer.json() as { clients: { id: string }[]; configuration_error?: string };
+        return { ids: body.clients.map((c) => c.id), problem: body.configuration_error };
+      };
+
+      save([client, second]);
+      await _until(async () => (await listed()).ids.length === 2, "the added client to be listed");
+      expect(await listed()).toEqual({ ids: ["demo", "second"], problem: undefined });
+
+      save([client, { ...second, redirect_uris: [] }]);
+      const problem = "TOKENDESK_CLIENTS[1].redirect_uris must be a non-empty array of absolute URLs.";
+      await _until(async () => (await listed()).problem !== undefined, "the problem to be reported");
+      expect(await listed()).toEqual({ ids: ["demo", "second"], problem });
+      // The last good clients still work.
+      const before = upstream.hits("/token");
+      expect((await _fetch(`${base}token`, postCode())).status).toBe(200);
+      expect(upstream.hits("/token") - before).toBe(1);
+
+      await _until(
+        () => Promise.resolve(entry.output().stderr.includes("refused")),
+        "the terminal to say so",
+      );
+      const { stdout, stderr } = entry.output();
+      expect(stdout).toContain(`tokendesk relay: ${file} reloaded, 2 clients: demo, second (added second)`);
+      expect(stderr).toBe(
+        `tokendesk relay: ${file} refused, still serving 2 clients: demo, second: ${problem}\n`,
+      );
+      expect(`${stdout}${stderr}`.includes(second.client_secret)).toBe(false);
+    } finally {
+      entry.child.kill("SIGTERM");
+      await entry.exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000); // a process started under tsx, then two saves: more than 5 s on a busy machine
 });
+
+/** Waits until `ready` holds, checking every 50 ms for at most 20 s (the watch reacts in ~150 ms). */
+async function _until(ready: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

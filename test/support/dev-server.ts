@@ -1,6 +1,6 @@
 /** Starts the same dev server as `npm start` (SPA, relay, demo authorization server) on a free port. */
 import { get } from "node:https";
-import { createServer, type ViteDevServer } from "vite";
+import { createServer, type Logger, type ViteDevServer } from "vite";
 import type { DemoServer } from "../../src/dev/demo-server.ts";
 import { tokendeskViteConfig } from "../../src/dev/vite-config.ts";
 import type { DevServerOptions } from "../../src/dev/vite-plugin.ts";
@@ -14,6 +14,8 @@ export interface RunningDevServer {
 
 export async function startDevServer(
   options: Omit<DevServerOptions, "onReady" | "port"> = {},
+  /** `hmr`: Vite's hot-reload channel, off unless a test needs the dev server's pushes. */
+  vite: { readonly hmr?: boolean; readonly customLogger?: Logger } = {},
 ): Promise<RunningDevServer> {
   let resolveReady!: (value: { origin: string; demo: DemoServer }) => void;
   const ready = new Promise<{ origin: string; demo: DemoServer }>((resolve) => {
@@ -25,7 +27,8 @@ export async function startDevServer(
     configFile: false,
     logLevel: "warn",
     clearScreen: false,
-    server: { ...config.server, hmr: false, watch: null },
+    ...(vite.customLogger === undefined ? {} : { customLogger: vite.customLogger }),
+    server: { ...config.server, hmr: vite.hmr === true, watch: null },
   });
   await server.listen();
   // The relay and demo server start once the dev server listens; the first request waits for them.

@@ -36,6 +36,17 @@ describe("module boundaries", () => {
     }
   });
 
+  it("src/cli (npm run client) is imported by nothing else, and reaches neither the UI nor the store", () => {
+    for (const dir of ["src/oauth", "src/providers", "src/store", "src/relay", "src/ui", "src/dev"]) {
+      for (const file of _sources(dir)) {
+        for (const spec of _imports(file)) expect(spec, file).not.toMatch(/\/cli\//);
+      }
+    }
+    for (const file of _sources("src/cli")) {
+      for (const spec of _imports(file)) expect(spec, file).not.toMatch(/\/(store|ui)\/|^solid-js|^vite/);
+    }
+  });
+
   it("src/oauth and src/providers import nothing from store", () => {
     for (const file of [..._sources("src/oauth"), ..._sources("src/providers")]) {
       for (const spec of _imports(file)) expect(spec, file).not.toMatch(/\/store\//);

@@ -30,7 +30,7 @@ function _relay(
   const revocations: RevocationRequest[] = [];
   const relay: RelayClient = {
     base: "http://relay.test/relay",
-    clients: async () => [],
+    clients: async () => ({ clients: [] }),
     token: async (req) => {
       requests.push(req);
       const next = answers.shift();

@@ -129,12 +129,30 @@ export function HomePage() {
             </div>
           )}
         </Show>
+        <Show when={state.relayConfigError}>
+          {(message) => (
+            <div class="problem" role="alert" data-testid="relay-config-error">
+              <p>
+                The relay refused its new configuration and still serves the clients it had. What is wrong:{" "}
+                {message()}
+              </p>
+              <p>
+                Fix it where the relay reads it (.env.local for <code>npm start</code> and{" "}
+                <code>npm run relay</code>; <code>npm run client -- list</code> shows what that file holds):
+                this list follows as soon as it is valid.
+              </p>
+            </div>
+          )}
+        </Show>
         <Show when={state.clients}>
           {(clients) => (
             <Show
               when={clients().length > 0}
               fallback={
-                <p>The relay knows no clients. Add one to TOKENDESK_CLIENTS (see the README), then reload.</p>
+                <p>
+                  The relay knows no clients. Add one with <code>npm run client -- add</code> (or to
+                  TOKENDESK_CLIENTS, see the README); this list follows.
+                </p>
               }
             >
               <div class="cards">

@@ -66,6 +66,8 @@ export interface AppState {
   relayBase: string | null;
   clients: PublicClient[] | null;
   clientsError: string | null;
+  /** The relay refused its latest configuration (and serves the last good clients): why, in its words. */
+  relayConfigError: string | null;
   connections: Connection[];
   connectionsLoaded: boolean;
   storageError: string | null;
@@ -144,6 +146,14 @@ export interface AppActions {
 
 const Context = createContext<[AppState, AppActions]>();
 
+/**
+ * The dev server's word that the relay's clients changed (its CLIENTS_CHANGED_EVENT on Vite's HMR
+ * channel, src/dev/vite-plugin.ts), passed on as a window event. `import.meta.hot` is undefined in
+ * the build, so none of this is in it.
+ */
+const CLIENTS_CHANGED = "tokendesk:clients";
+import.meta.hot?.on(CLIENTS_CHANGED, () => window.dispatchEvent(new Event(CLIENTS_CHANGED)));
+
 /** Everything the UI needs, provided once at the root. The only place the UI touches store/. */
 export function AppStateProvider(
   props: ParentProps<{
@@ -162,6 +172,7 @@ export function AppStateProvider(
     relayBase: null,
     clients: null,
     clientsError: null,
+    relayConfigError: null,
     connections: [],
     connectionsLoaded: false,
     storageError: null,
@@ -254,15 +265,34 @@ export function AppStateProvider(
     return l.runTokenStep(d, step);
   }
 
-  const reloadClients = async () => {
-    setState("clientsError", null);
-    try {
-      const relay = await relayReady;
-      const [clients] = await Promise.all([relay.clients(), recipesReady]);
-      setState("clients", clients);
-    } catch (error) {
-      setState({ clients: null, clientsError: error instanceof Error ? error.message : String(error) });
-    }
+  // One request at a time: focus events come in bursts, and answers must not land out of order.
+  let clientsInFlight: Promise<void> | undefined;
+  const reloadClients = (): Promise<void> => {
+    clientsInFlight ??= (async () => {
+      try {
+        const relay = await relayReady;
+        const [answer] = await Promise.all([relay.clients(), recipesReady]);
+        // Keyed, so cards of clients that stayed are kept as they are (focus, open details).
+        setState("clients", reconcile([...answer.clients], { key: "id" }));
+        setState({ clientsError: null, relayConfigError: answer.configuration_error ?? null });
+      } catch (error) {
+        setState({
+          clients: null,
+          clientsError: error instanceof Error ? error.message : String(error),
+          relayConfigError: null,
+        });
+      } finally {
+        clientsInFlight = undefined;
+      }
+    })();
+    return clientsInFlight;
+  };
+  // The relay's clients change while the page is open (`npm run client -- add`, an edited
+  // .env.local): look again whenever the person comes back to the page, and at once when the dev
+  // server says so (see CLIENTS_CHANGED).
+  const onFocus = () => void reloadClients();
+  const onVisible = () => {
+    if (document.visibilityState === "visible") void reloadClients();
   };
 
   let callbackOutcome: Promise<CallbackOutcome | null> | undefined;
@@ -472,12 +502,18 @@ export function AppStateProvider(
   onMount(() => {
     void reloadConnections();
     void reloadClients();
+    window.addEventListener("focus", onFocus);
+    window.addEventListener(CLIENTS_CHANGED, onFocus);
+    document.addEventListener("visibilitychange", onVisible);
     void dbReady.then((db) => prunePending(db, Date.now())).catch(() => undefined);
     if (channel !== null) {
       channel.onmessage = () => void reloadConnections();
     }
   });
   onCleanup(() => {
+    window.removeEventListener("focus", onFocus);
+    window.removeEventListener(CLIENTS_CHANGED, onFocus);
+    document.removeEventListener("visibilitychange", onVisible);
     channel?.close();
     disposed = true;
     autoRefresher?.stop();
