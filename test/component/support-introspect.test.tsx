@@ -140,7 +140,7 @@ describe("introspecting a connection's token", () => {
   async function _connection(): Promise<string> {
     const relay: RelayClient = {
       base: `${ORIGIN}/relay`,
-      clients: async () => [],
+      clients: async () => ({ clients: [] }),
       token: async () => ({
         kind: "envelope",
         envelope: {

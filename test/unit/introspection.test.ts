@@ -290,7 +290,7 @@ describe("introspecting a connection's token", () => {
     });
     const relay: RelayClient = {
       base: "http://relay.test/relay",
-      clients: async () => [],
+      clients: async () => ({ clients: [] }),
       token: async (req) => {
         if (req.grant_type === "refresh_token") await held;
         const tokens =

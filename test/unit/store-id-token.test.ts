@@ -76,7 +76,7 @@ function _world(answers: Array<(req: TokenRequest) => Promise<RelayTokenResult>>
   const snapshots: Promise<Connection | undefined>[] = [];
   const relay: RelayClient = {
     base: RELAY,
-    clients: async () => [CLIENT],
+    clients: async () => ({ clients: [CLIENT] }),
     token: async (req) => {
       tokenRequests.push(req);
       const next = answers.shift();

@@ -112,7 +112,7 @@ async function judge(
 ): Promise<IdTokenVerdict> {
   let clients: readonly PublicClient[];
   try {
-    clients = await deps.relay.clients();
+    clients = (await deps.relay.clients()).clients;
   } catch (error) {
     return notChecked(
       `the relay's list of clients could not be read (${error instanceof Error ? error.message : String(error)}), so the expected issuer and audience are unknown`,
