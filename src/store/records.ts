@@ -121,7 +121,9 @@ export type EventType =
   | "exported"
   | "settings"
   /** A token was revoked at the provider (RFC 7009); a failed revocation is `failed`. */
-  | "revoked";
+  | "revoked"
+  /** Restored from a backup file: tokens added or replaced, or an older copy recorded as such. */
+  | "restored";
 
 /** One line of a connection's history. Tokens and codes appear only as fingerprints. */
 export interface ConnectionEvent {
