@@ -99,7 +99,14 @@ function ConnectionRow(props: { connection: Connection }) {
       <Show when={props.connection.account}>{(account) => <span class="muted">{account().name}</span>}</Show>{" "}
       <StatusBadge status={connectionStatus(props.connection, now())} />{" "}
       <Show when={props.connection.tokenSet}>
-        {(tokens) => <Countdown label="Access token" expiresAt={tokens().accessExpiresAt} now={now()} />}
+        {(tokens) => (
+          <Countdown
+            label="Access token"
+            expiresAt={tokens().accessExpiresAt}
+            receivedAt={tokens().receivedAt}
+            now={now()}
+          />
+        )}
       </Show>
     </li>
   );
