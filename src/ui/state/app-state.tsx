@@ -47,9 +47,12 @@ const identity = () => import("../../oauth/identity.ts");
 const discovery = () => import("../../oauth/discover.ts");
 const diagnose = () => import("../../store/diagnose.ts");
 const revocation = () => import("../../oauth/revocation.ts");
+// Backups, restores and the storage state: crypto and merge code nobody needs to draw the first screen.
+const safekeepingModule = () => import("./safekeeping.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
+import type { Safekeeping } from "./safekeeping.ts";
 import { connectTokenWorker, WorkerUnavailableError } from "./token-worker-client.ts";
 
 /** Solid stores are set by path, so the fields are writable here; components only read them. */
@@ -119,6 +122,8 @@ export interface AppActions {
   ): Promise<{ readonly result: RelayTokenResult; readonly verdict: RevocationVerdict }>;
   /** What this browser's history knows of a refresh token, found by its fingerprint. */
   refreshTokenHistory(refreshToken: string): Promise<RefreshTokenHistory | null>;
+  /** Persistent storage, its state, backup files and restores (loaded on first use). */
+  safekeeping(): Promise<Safekeeping>;
 }
 
 const Context = createContext<[AppState, AppActions]>();
@@ -243,6 +248,9 @@ export function AppStateProvider(
   };
 
   let callbackOutcome: Promise<CallbackOutcome | null> | undefined;
+  let safekeeping: Promise<Safekeeping> | undefined;
+  /** A connection was just made: ask the browser to keep storage (issue 13's first connection). */
+  const keepStorage = () => void actions.safekeeping().then((s) => s.keepStorage());
 
   const actions: AppActions = {
     recipeFor,
@@ -294,7 +302,11 @@ export function AppStateProvider(
         callbackOutcome =
           params === null
             ? Promise.resolve(null)
-            : Promise.all([deps(), lifecycle()]).then(([d, l]) => l.receiveCallback(d, params));
+            : Promise.all([deps(), lifecycle()]).then(async ([d, l]) => {
+                const outcome = await l.receiveCallback(d, params);
+                if (outcome.kind === "connected") keepStorage();
+                return outcome;
+              });
       }
       return callbackOutcome;
     },
@@ -356,7 +368,9 @@ export function AppStateProvider(
       if (client === undefined)
         return { kind: "refused", message: `The relay does not list client "${clientId}".` };
       const [l, d] = await Promise.all([lifecycle(), deps()]);
-      return l.importTokens(d, { clientId, provider: client.provider, text });
+      const outcome = await l.importTokens(d, { clientId, provider: client.provider, text });
+      if (outcome.kind === "imported") keepStorage();
+      return outcome;
     },
     nextAutoRefresh(id) {
       return autoRefresher?.scheduled().get(id) ?? null;
@@ -414,6 +428,20 @@ export function AppStateProvider(
     async refreshTokenHistory(refreshToken) {
       const [{ findRefreshTokenInHistory }, db] = await Promise.all([diagnose(), dbReady]);
       return findRefreshTokenInHistory(db, refreshToken);
+    },
+    safekeeping() {
+      safekeeping ??= safekeepingModule().then((m) =>
+        m.createSafekeeping({
+          db: () => dbReady,
+          locks: typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined,
+          notify: (id) => {
+            channel?.postMessage({ type: "connection-changed", id });
+            void reloadConnections();
+          },
+          clients: () => state.clients?.map((c) => c.id) ?? null,
+        }),
+      );
+      return safekeeping;
     },
   };
 
