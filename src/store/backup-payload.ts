@@ -15,7 +15,8 @@ import type {
   Problem,
   ReceivedCode,
 } from "./records.ts";
-import { readAllConnections, readAllEvents, readConnection, readEvents } from "./repo.ts";
+import { readConnection } from "./repo.ts";
+import { readAllConnections, readAllEvents, readEvents } from "./repo-bulk.ts";
 
 /** Names the payload inside the encryption: a file of another kind that decrypts is still refused. */
 export const PAYLOAD_KIND = "tokendesk-connections";

@@ -19,7 +19,6 @@ describe("Countdown without a stated expiry", () => {
     render(() => <Countdown label="Access token expires" expiresAt={null} receivedAt={START} now={now()} />);
     const shown = screen.getByText(/no expiry stated/);
     expect(shown.textContent).toBe("no expiry stated · received 0:42 ago");
-    expect(shown.querySelector("time")?.getAttribute("datetime")).toBe("2026-11-23T12:00:00.000Z");
     setNow(START + 3_723_000);
     expect(shown.textContent).toBe("no expiry stated · received 1:02:03 ago");
     setNow(START + 3 * 86_400_000 + 5_000);

@@ -1,7 +1,8 @@
 import { fingerprint } from "../../oauth/fingerprint.ts";
 import type { BackupEntry, BackupPayload } from "../backup-payload.ts";
 import { StorageError } from "../db.ts";
-import { listConnectionIds, putConnection, readConnection, readEvents } from "../repo.ts";
+import { putConnection, readConnection } from "../repo.ts";
+import { listConnectionIds, readEvents } from "../repo-bulk.ts";
 import { type MergeInput, type MergePlan, planRestore, type RestoreOutcome } from "../restore-merge.ts";
 import { connectionLockName, type LifecycleDeps, LOCK_WAIT_MS, recipeOf } from "./shared.ts";
 

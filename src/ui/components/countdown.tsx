@@ -33,15 +33,7 @@ export function Countdown(props: {
       fallback={
         <span class="countdown none">
           {props.none ?? "no expiry stated"}
-          <Show when={props.receivedAt}>
-            {(at) => (
-              <>
-                {" · received "}
-                <time datetime={new Date(at()).toISOString()}>{formatDuration(props.now - at())}</time>
-                {" ago"}
-              </>
-            )}
-          </Show>
+          {props.receivedAt == null ? "" : ` · received ${formatDuration(props.now - props.receivedAt)} ago`}
         </span>
       }
     >

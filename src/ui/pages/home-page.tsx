@@ -1,5 +1,5 @@
 import { A, useNavigate } from "@solidjs/router";
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, For, lazy, Show } from "solid-js";
 import type { PublicClient } from "../../relay/contract.ts";
 import type { Connection } from "../../store/records.ts";
 import { connectionStatus } from "../../store/status.ts";
@@ -9,6 +9,11 @@ import { ProblemAlert } from "../components/problem-alert.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useAppState } from "../state/app-state.tsx";
 import { useClockWhileVisible } from "../state/clock.ts";
+
+// Storage state, backup and restore: after the first screen, in their own chunk (npm run bench budgets it).
+const SafekeepingPanel = lazy(() =>
+  import("./safekeeping/safekeeping-panel.tsx").then((m) => ({ default: m.SafekeepingPanel })),
+);
 
 function ClientCard(props: { client: PublicClient }) {
   const [state, actions] = useAppState();
@@ -170,6 +175,7 @@ export function HomePage() {
           <ImportForm clients={state.clients ?? []} />
         </Show>
       </section>
+      <SafekeepingPanel />
     </>
   );
 }

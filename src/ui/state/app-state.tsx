@@ -47,12 +47,10 @@ const identity = () => import("../../oauth/identity.ts");
 const discovery = () => import("../../oauth/discover.ts");
 const diagnose = () => import("../../store/diagnose.ts");
 const revocation = () => import("../../oauth/revocation.ts");
-// Backups, restores and the storage state: crypto and merge code nobody needs to draw the first screen.
-const safekeepingModule = () => import("./safekeeping.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
-import type { Safekeeping } from "./safekeeping.ts";
+import type { SafekeepingContext } from "./safekeeping.ts";
 import { connectTokenWorker, WorkerUnavailableError } from "./token-worker-client.ts";
 
 /** Solid stores are set by path, so the fields are writable here; components only read them. */
@@ -122,8 +120,8 @@ export interface AppActions {
   ): Promise<{ readonly result: RelayTokenResult; readonly verdict: RevocationVerdict }>;
   /** What this browser's history knows of a refresh token, found by its fingerprint. */
   refreshTokenHistory(refreshToken: string): Promise<RefreshTokenHistory | null>;
-  /** Persistent storage, its state, backup files and restores (loaded on first use). */
-  safekeeping(): Promise<Safekeeping>;
+  /** What storage status, backups and restores need (their code loads with them, never at start). */
+  safekeeping(): SafekeepingContext;
 }
 
 const Context = createContext<[AppState, AppActions]>();
@@ -202,15 +200,18 @@ export function AppStateProvider(
     }
   };
 
+  /** Tells other tabs (and this one) that a connection changed. */
+  const changed = (id: string) => {
+    channel?.postMessage({ type: "connection-changed", id });
+    void reloadConnections();
+  };
+  const locks = typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined;
   const deps = async (): Promise<LifecycleDeps> => ({
     db: await dbReady,
     relay: await relayReady,
     now: Date.now,
-    locks: typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined,
-    notify: (id) => {
-      channel?.postMessage({ type: "connection-changed", id });
-      void reloadConnections();
-    },
+    locks,
+    notify: changed,
   });
 
   // Until the recipes arrive (milliseconds after start) a provider reads as custom. Clients are
@@ -248,9 +249,21 @@ export function AppStateProvider(
   };
 
   let callbackOutcome: Promise<CallbackOutcome | null> | undefined;
-  let safekeeping: Promise<Safekeeping> | undefined;
-  /** A connection was just made: ask the browser to keep storage (issue 13's first connection). */
-  const keepStorage = () => void actions.safekeeping().then((s) => s.keepStorage());
+  let persistAsked = false;
+  /**
+   * A connection was just made: ask the browser to keep storage, unless it does already. Once per
+   * page: Chromium decides silently (and may say yes later, as the site is used more); Firefox asks
+   * the person, and asking at every connection would nag.
+   */
+  const keepStorage = () => {
+    const storage = typeof navigator === "undefined" ? undefined : navigator.storage;
+    if (persistAsked || storage?.persist === undefined) return;
+    persistAsked = true;
+    void storage
+      .persisted()
+      .then((kept) => kept || storage.persist())
+      .catch(() => undefined);
+  };
 
   const actions: AppActions = {
     recipeFor,
@@ -429,20 +442,7 @@ export function AppStateProvider(
       const [{ findRefreshTokenInHistory }, db] = await Promise.all([diagnose(), dbReady]);
       return findRefreshTokenInHistory(db, refreshToken);
     },
-    safekeeping() {
-      safekeeping ??= safekeepingModule().then((m) =>
-        m.createSafekeeping({
-          db: () => dbReady,
-          locks: typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined,
-          notify: (id) => {
-            channel?.postMessage({ type: "connection-changed", id });
-            void reloadConnections();
-          },
-          clients: () => state.clients?.map((c) => c.id) ?? null,
-        }),
-      );
-      return safekeeping;
-    },
+    safekeeping: () => ({ db: dbReady, locks, notify: changed, clients: () => state.clients, keepStorage }),
   };
 
   onMount(() => {
