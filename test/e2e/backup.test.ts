@@ -106,8 +106,8 @@ afterAll(async () => {
 
 describe("back up, lose the storage, restore", () => {
   let connectionUrl = "";
-  let olderBackup = Buffer.alloc(0);
-  let newerBackup = Buffer.alloc(0);
+  let olderBackup: Buffer = Buffer.alloc(0);
+  let newerBackup: Buffer = Buffer.alloc(0);
   let firstRefreshToken = "";
   let secondRefreshToken = "";
 
