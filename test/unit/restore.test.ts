@@ -8,6 +8,8 @@ import { fingerprint } from "../../src/oauth/fingerprint.ts";
 import type { RelayClient, RelayTokenResult } from "../../src/oauth/relay-client.ts";
 import type { TokenRequest } from "../../src/relay/contract.ts";
 import { type BackupPayload, collectBackup } from "../../src/store/backup-payload.ts";
+import { buildDiagnosticBundle } from "../../src/store/bundle.ts";
+import { credentialTrail } from "../../src/store/credential-trail.ts";
 import { type Db, openDb } from "../../src/store/db.ts";
 import { restoreBackup } from "../../src/store/lifecycle/restore.ts";
 import {
@@ -177,6 +179,25 @@ describe("restoring into a browser that lacks the connection", () => {
     expect(second.requests.map((r) => [r.grant_type, "refresh_token" in r ? r.refresh_token : null])).toEqual(
       [["refresh_token", rt]],
     );
+  });
+
+  it("shows in the credential trail that the tokens came into this page from a backup file", async () => {
+    const first = await _browser();
+    const id = await _connected(first);
+    const second = await _browser();
+    await _restore(second, await _backup(first));
+    const connection = await getConnection(second.db, id);
+    if (connection === undefined) throw new Error("not restored");
+    const bundle = await buildDiagnosticBundle(connection, await listEvents(second.db, id), {
+      now: clock,
+      client: null,
+      appOrigin: "http://127.0.0.1:5173",
+      relayBase: "/relay",
+    });
+    const row = credentialTrail(bundle).find((r) => r.step.startsWith("Restored"));
+    expect(row?.step).toBe("Restored from an encrypted backup file into this page");
+    expect(row?.seen.refresh_token).toEqual([{ host: "127.0.0.1:5173", role: "this browser" }]);
+    expect(row?.seen.client_secret).toEqual([]);
   });
 
   it("records a request the backup's browser was still waiting for as an unknown outcome", async () => {
