@@ -74,7 +74,11 @@ export function RestoreForm() {
         actions.safekeeping(),
         chosen,
         passphrase?.value ?? "",
-        (stage, n, total) => setWorking(stageText(stage, n, total)),
+        (stage, n, total) => {
+          // A status region is read aloud: every 50th connection is news enough, each one is noise.
+          if (stage !== "merging" || n === undefined || n % 50 === 0 || n === total)
+            setWorking(stageText(stage, n, total));
+        },
       );
       if (passphrase) passphrase.value = "";
       setReport(done);
