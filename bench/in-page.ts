@@ -5,9 +5,13 @@
  */
 import type { TokenSet } from "../src/oauth/token-set.ts";
 import type { Envelope } from "../src/relay/contract.ts";
-import { openDb } from "../src/store/db.ts";
+import { deriveOnce } from "../src/store/backup.ts";
+import { readBackup, writeBackup } from "../src/store/backup-payload.ts";
+import { type Db, openDb } from "../src/store/db.ts";
+import { restoreBackup } from "../src/store/lifecycle/restore.ts";
 import type { Connection, ConnectionEvent } from "../src/store/records.ts";
 import { getConnection, putConnection, readConnection } from "../src/store/repo.ts";
+import { readAllConnections, readAllEvents } from "../src/store/repo-bulk.ts";
 
 export interface SeedOptions {
   readonly connections: number;
@@ -17,6 +21,8 @@ export interface SeedOptions {
 }
 
 const CLIENT_ID = "bench";
+/** A history fingerprint: 8 hex digits, as the store writes them. */
+const hex = (seed: number) => ((seed * 2654435761) >>> 0).toString(16).padStart(8, "0");
 const letters = (n: number, seed: number) => {
   let text = "";
   for (let i = 0; i < n; i += 1)
@@ -116,8 +122,8 @@ function historyEvent(c: Connection, n: number): ConnectionEvent {
     type: n === 0 ? "exchanged" : "refreshed",
     summary: `Refresh: 200, new access token (expires in 3600 s).`,
     exchange: envelope(n),
-    refreshTokenFingerprint: letters(8, n + 1),
-    previousRefreshTokenFingerprint: letters(8, n),
+    refreshTokenFingerprint: hex(n + 1),
+    previousRefreshTokenFingerprint: hex(n),
   };
 }
 
@@ -174,6 +180,89 @@ async function writeUnderLock(count: number): Promise<number[]> {
   return samples;
 }
 
-const api = { seed, writeUnderLock };
+/** One round of the backup and restore figures, with the floors they are measured against. */
+export interface BackupRound {
+  /** Reading every connection and event plainly, in one transaction (what a backup must read). */
+  readonly readMs: number;
+  /** One PBKDF2-SHA-256 derivation of 600,000 iterations (what sealing and opening each do once). */
+  readonly pbkdf2Ms: number;
+  /** Writing the same records plainly into an empty database, 50 connections per transaction. */
+  readonly writeMs: number;
+  readonly backupMs: number;
+  readonly fileBytes: number;
+  readonly connections: number;
+  readonly events: number;
+  /** Opening the file and restoring it into an empty database (everything added). */
+  readonly restoreEmptyMs: number;
+  readonly added: number;
+  /** Opening the file and restoring it over the same data (every connection merged under its lock). */
+  readonly restoreSameMs: number;
+  readonly kept: number;
+}
+
+/** Empties a scratch database. (Deleting it would wait forever: idb-keyval keeps its connection open.) */
+async function empty(db: Db): Promise<void> {
+  await db.tx("readwrite", (store) => {
+    store.clear();
+  });
+}
+
+/** Backs up the seeded store, restores the file into an empty store and over itself; times each step. */
+async function backupRound(passphrase: string, round: number): Promise<BackupRound> {
+  const db = await openDb();
+  const time = async <T>(run: () => Promise<T>): Promise<[number, T]> => {
+    const started = performance.now();
+    const result = await run();
+    return [performance.now() - started, result];
+  };
+  const [readMs, [connections, events]] = await time(() =>
+    db.tx("readonly", (store) => Promise.all([readAllConnections(store), readAllEvents(store)])),
+  );
+  const [pbkdf2Ms] = await time(() => deriveOnce(passphrase));
+
+  const plainName = `bench-plain-${round}`;
+  const plain = await openDb(plainName);
+  const byConnection = new Map<string, ConnectionEvent[]>();
+  for (const e of events) byConnection.set(e.connectionId, [...(byConnection.get(e.connectionId) ?? []), e]);
+  const [writeMs] = await time(async () => {
+    for (let start = 0; start < connections.length; start += 50) {
+      await plain.tx("readwrite", (store) => {
+        for (const c of connections.slice(start, start + 50))
+          putConnection(store, c, byConnection.get(c.id) ?? []);
+      });
+    }
+  });
+  await empty(plain);
+
+  const [backupMs, written] = await time(() => writeBackup(db, null, passphrase, { now: Date.now() }));
+
+  const fresh = await openDb(`bench-restore-${round}`);
+  const [restoreEmptyMs, intoEmpty] = await time(async () =>
+    restoreBackup(
+      { db: fresh, now: Date.now, locks: navigator.locks },
+      await readBackup(written.bytes, passphrase),
+    ),
+  );
+  await empty(fresh);
+
+  const [restoreSameMs, overSame] = await time(async () =>
+    restoreBackup({ db, now: Date.now, locks: navigator.locks }, await readBackup(written.bytes, passphrase)),
+  );
+  return {
+    readMs,
+    pbkdf2Ms,
+    writeMs,
+    backupMs,
+    fileBytes: written.bytes.length,
+    connections: written.connections,
+    events: written.events,
+    restoreEmptyMs,
+    added: intoEmpty.lines.filter((l) => l.outcome === "added").length,
+    restoreSameMs,
+    kept: overSame.lines.filter((l) => l.outcome === "kept").length,
+  };
+}
+
+const api = { seed, writeUnderLock, backupRound };
 export type InPageApi = typeof api;
 (globalThis as unknown as { tokendeskBench: InPageApi }).tokendeskBench = api;

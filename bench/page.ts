@@ -1,7 +1,8 @@
 /**
  * Page figures in headless Chromium against `vite preview` of the build: first contentful paint,
  * when the connections list is interactive with 1,000 stored connections and 10,000 history events,
- * the main thread's CPU use by an idle page showing 20 live countdowns, and IndexedDB token writes.
+ * the main thread's CPU use by an idle page showing 20 live countdowns, IndexedDB token writes, and
+ * backing up and restoring that store (backup-figures.ts).
  * The relay the page lists clients from is the real relay handler, mounted at /relay by the preview
  * server; the page makes no token request.
  */
@@ -13,6 +14,7 @@ import { loadRelayOptions } from "../src/relay/config.ts";
 import { createRelay } from "../src/relay/handler.ts";
 import { createNodeListener } from "../src/relay/node-adapter.ts";
 import { CHROMIUM_ARGS, findChromium, NO_CHROMIUM_MESSAGE } from "../test/support/chromium.ts";
+import { measureBackupRestore } from "./backup-figures.ts";
 import type { InPageApi, SeedOptions } from "./in-page.ts";
 import type { Figure } from "./report.ts";
 import { median, percentile } from "./stats.ts";
@@ -27,6 +29,8 @@ export interface PageOptions {
   readonly idleMs: number;
   /** Token writes timed under the lock (issue 7: 1,000). */
   readonly writes: number;
+  /** Rounds of back up, restore into an empty store and restore over the same data (issue 13). */
+  readonly backupRounds: number;
   readonly log: (line: string) => void;
 }
 
@@ -260,6 +264,16 @@ export async function measurePage(outDir: string, options: PageOptions): Promise
         budget: { max: 2, why: "off-screen rows cost nothing per tick: near the 20-countdown page's cost" },
       },
     );
+
+    // Backup and restore of the whole seeded store, before the writes below add to its history.
+    const backup = await measureBackupRestore(blank, {
+      rounds: options.backupRounds,
+      connections: seeded.connections,
+      events: seeded.events,
+      log: options.log,
+    });
+    figures.push(...backup.figures);
+    Object.assign(samples, backup.samples);
 
     // IndexedDB: a token set written under the connection's lock and read back, on the seeded store.
     await blank.evaluate((n) => window.tokendeskBench.writeUnderLock(n), 20);

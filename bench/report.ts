@@ -11,7 +11,7 @@ export interface Budget {
 }
 
 export interface Figure {
-  readonly section: "bundle" | "page" | "relay" | "indexeddb";
+  readonly section: "bundle" | "page" | "relay" | "indexeddb" | "backup";
   readonly name: string;
   readonly value: number;
   readonly unit: Unit;

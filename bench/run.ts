@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: bundle, page, IndexedDB and relay figures in one run, each with its budget.
+ * `npm run bench`: bundle, page, IndexedDB, backup and relay figures in one run, each with its budget.
  * Prints one table and the pass/fail lines, writes bench/results.json, and exits 1 if a budget is
  * missed. Loopback only; every loop is bounded; the whole run stops itself after 5 minutes.
  */
@@ -47,7 +47,13 @@ try {
   );
 
   log("page figures in headless Chromium (the idle watch takes 60 s)");
-  const page = await measurePage(built.outDir, { loads: 7, idleMs: 60_000, writes: 1000, log });
+  const page = await measurePage(built.outDir, {
+    loads: 7,
+    idleMs: 60_000,
+    writes: 1000,
+    backupRounds: 3,
+    log,
+  });
   figures.push(...page.figures);
   pageSamples = page.samples;
   browserVersion = page.browser;
@@ -56,7 +62,7 @@ try {
 }
 
 // Sections in a fixed order, whatever order they were measured in.
-const order = ["bundle", "page", "indexeddb", "relay"];
+const order = ["bundle", "page", "indexeddb", "backup", "relay"];
 figures.sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));
 const durationMs = performance.now() - started;
 const failed = figures.filter((f) => verdict(f) === "fail");

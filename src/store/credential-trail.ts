@@ -135,6 +135,12 @@ export function credentialTrail(bundle: DiagnosticBundle): TrailRow[] {
       seen.refresh_token.push(browser);
       seen.access_token.push(browser);
       rows.push({ at, step: "Imported by pasting into this page", seen });
+    } else if (type === "restored") {
+      // The tokens came from a backup file, which holds them encrypted wherever it was saved.
+      const seen = none();
+      seen.refresh_token.push(browser);
+      seen.access_token.push(browser);
+      rows.push({ at, step: "Restored from an encrypted backup file into this page", seen });
     }
   }
   const last = bundle.lastExchange;

@@ -153,7 +153,9 @@ export type EventType =
   /** A token was revoked at the provider (RFC 7009); a failed revocation is `failed`. */
   | "revoked"
   /** A token was introspected (RFC 7662): a read, whatever the answer; nothing about the tokens changed. */
-  | "introspected";
+  | "introspected"
+  /** Restored from a backup file: tokens added or replaced, or an older copy recorded as such. */
+  | "restored";
 
 /** One line of a connection's history. Tokens and codes appear only as fingerprints. */
 export interface ConnectionEvent {

@@ -310,6 +310,31 @@ describe("every page and state", () => {
       },
     },
     {
+      name: "home with the storage state, a backup made and a refused restore",
+      reach: async (p) => {
+        await p.getByTestId("storage-kept").waitFor();
+        await p.getByText("Back up all connections to a file").click();
+        await p.getByLabel(/^Passphrase \(at least 12 characters\)/).fill("a11y passphrase 1");
+        await p.getByLabel("The same passphrase again").fill("a11y passphrase 1");
+        await p.getByRole("button", { name: /^Back up \d+ connections?$/ }).click();
+        await p.getByRole("link", { name: /^Save tokendesk-backup-/ }).waitFor();
+        await p.getByText("Restore from a backup file").click();
+        await p.getByRole("button", { name: "Restore", exact: true }).click();
+        await p.getByText("Choose the backup file first (a .tokendesk file that Back up saved).").waitFor();
+      },
+    },
+    {
+      name: "home with a restore's report",
+      reach: async (p) => {
+        const save = p.getByRole("link", { name: /^Save tokendesk-backup-/ });
+        const [download] = await Promise.all([p.waitForEvent("download"), save.click()]);
+        await p.getByLabel("Backup file").setInputFiles((await download.path()) ?? "");
+        await p.getByLabel("Its passphrase").fill("a11y passphrase 1");
+        await p.getByRole("button", { name: "Restore", exact: true }).click();
+        await p.getByTestId("restore-report").waitFor();
+      },
+    },
+    {
       name: "support desk with a pasted JWT decoded, claims open, asking to confirm a refresh",
       reach: async (p) => {
         await p.goto(`${dev.origin}/#/support`);

@@ -115,6 +115,11 @@ export type NotSentReason =
 /** How long a tab waits for another tab's refresh of the same connection before giving up (never stealing). */
 export const LOCK_WAIT_MS = 30_000;
 
+/** The Web Lock refreshes, revocations and restores of one connection share, across tabs and the worker. */
+export function connectionLockName(connectionId: string): string {
+  return `tokendesk:refresh:${connectionId}`;
+}
+
 /**
  * Runs `run` holding the connection's Web Lock, the one refreshes and revocations share, so neither
  * overlaps the other in any tab. Gives up (never steals) after {@link LOCK_WAIT_MS}.
@@ -127,7 +132,7 @@ export async function withConnectionLock(
   if (deps.locks === undefined) return run();
   try {
     return await deps.locks.request(
-      `tokendesk:refresh:${connectionId}`,
+      connectionLockName(connectionId),
       { signal: AbortSignal.timeout(LOCK_WAIT_MS) },
       run,
     );

@@ -10,7 +10,8 @@ const BAND_WORDS: Readonly<Record<CountdownBand, string>> = {
 /**
  * Time left until `expiresAt`, from the shared clock. Always `expiresAt - now`, so a tab that slept
  * shows the truth as soon as it wakes. The visible text changes every second; screen readers are
- * told only when the band changes (valid → expires soon → has expired).
+ * told only when the band changes (valid → expires soon → has expired). Without an expiry, the age
+ * counts up from `receivedAt` instead: how old a thing is tells what its lifetime cannot.
  */
 export function Countdown(props: {
   expiresAt: number | null;
@@ -19,6 +20,8 @@ export function Countdown(props: {
   /** When the thing was issued, to judge what "soon" means for its lifetime. */
   issuedAt?: number | null;
   none?: string;
+  /** When it was received; shown as an age counting up when no expiry is known. */
+  receivedAt?: number | null;
 }) {
   const left = () => (props.expiresAt ?? 0) - props.now;
   const lifetime = () =>
@@ -27,7 +30,12 @@ export function Countdown(props: {
   return (
     <Show
       when={props.expiresAt !== null}
-      fallback={<span class="countdown none">{props.none ?? "no expiry stated"}</span>}
+      fallback={
+        <span class="countdown none">
+          {props.none ?? "no expiry stated"}
+          {props.receivedAt == null ? "" : ` · received ${formatDuration(props.now - props.receivedAt)} ago`}
+        </span>
+      }
     >
       <time
         class={`countdown band-${band()}`}

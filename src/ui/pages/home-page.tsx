@@ -1,5 +1,5 @@
 import { A, useNavigate } from "@solidjs/router";
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, For, lazy, Show } from "solid-js";
 import type { PublicClient } from "../../relay/contract.ts";
 import type { Connection } from "../../store/records.ts";
 import { connectionStatus } from "../../store/status.ts";
@@ -9,6 +9,11 @@ import { ProblemAlert } from "../components/problem-alert.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useAppState } from "../state/app-state.tsx";
 import { useClockWhileVisible } from "../state/clock.ts";
+
+// Storage state, backup and restore: after the first screen, in their own chunk (npm run bench budgets it).
+const SafekeepingPanel = lazy(() =>
+  import("./safekeeping/safekeeping-panel.tsx").then((m) => ({ default: m.SafekeepingPanel })),
+);
 
 function ClientCard(props: { client: PublicClient }) {
   const [state, actions] = useAppState();
@@ -99,7 +104,14 @@ function ConnectionRow(props: { connection: Connection }) {
       <Show when={props.connection.account}>{(account) => <span class="muted">{account().name}</span>}</Show>{" "}
       <StatusBadge status={connectionStatus(props.connection, now())} />{" "}
       <Show when={props.connection.tokenSet}>
-        {(tokens) => <Countdown label="Access token" expiresAt={tokens().accessExpiresAt} now={now()} />}
+        {(tokens) => (
+          <Countdown
+            label="Access token"
+            expiresAt={tokens().accessExpiresAt}
+            receivedAt={tokens().receivedAt}
+            now={now()}
+          />
+        )}
       </Show>
     </li>
   );
@@ -181,6 +193,7 @@ export function HomePage() {
           <ImportForm clients={state.clients ?? []} />
         </Show>
       </section>
+      <SafekeepingPanel />
     </>
   );
 }

@@ -58,6 +58,7 @@ const introspection = () => import("../../oauth/introspection.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
+import type { SafekeepingContext } from "./safekeeping.ts";
 import { connectTokenWorker, WorkerUnavailableError } from "./token-worker-client.ts";
 
 /** Solid stores are set by path, so the fields are writable here; components only read them. */
@@ -142,6 +143,8 @@ export interface AppActions {
     token: string,
     which: RevocationTokenType | null,
   ): Promise<{ readonly result: RelayTokenResult; readonly verdict: IntrospectionVerdict }>;
+  /** What storage status, backups and restores need (their code loads with them, never at start). */
+  safekeeping(): SafekeepingContext;
 }
 
 const Context = createContext<[AppState, AppActions]>();
@@ -229,17 +232,20 @@ export function AppStateProvider(
     }
   };
 
+  /** Tells other tabs (and this one) that a connection changed. */
+  const changed = (id: string) => {
+    channel?.postMessage({ type: "connection-changed", id });
+    void reloadConnections();
+  };
+  const locks = typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined;
   const deps = async (): Promise<LifecycleDeps> => ({
     db: await dbReady,
     relay: await relayReady,
     now: Date.now,
     fetch: fetchImpl,
     lookups: createRelayLookups((await relayReady).base, fetchImpl),
-    locks: typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined,
-    notify: (id) => {
-      channel?.postMessage({ type: "connection-changed", id });
-      void reloadConnections();
-    },
+    locks,
+    notify: changed,
   });
 
   // Until the recipes arrive (milliseconds after start) a provider reads as custom. Clients are
@@ -296,6 +302,21 @@ export function AppStateProvider(
   };
 
   let callbackOutcome: Promise<CallbackOutcome | null> | undefined;
+  let persistAsked = false;
+  /**
+   * A connection was just made: ask the browser to keep storage, unless it does already. Once per
+   * page: Chromium decides silently (and may say yes later, as the site is used more); Firefox asks
+   * the person, and asking at every connection would nag.
+   */
+  const keepStorage = () => {
+    const storage = typeof navigator === "undefined" ? undefined : navigator.storage;
+    if (persistAsked || storage?.persist === undefined) return;
+    persistAsked = true;
+    void storage
+      .persisted()
+      .then((kept) => kept || storage.persist())
+      .catch(() => undefined);
+  };
 
   const actions: AppActions = {
     recipeFor,
@@ -342,7 +363,11 @@ export function AppStateProvider(
         callbackOutcome =
           params === null
             ? Promise.resolve(null)
-            : Promise.all([deps(), lifecycle()]).then(([d, l]) => l.receiveCallback(d, params));
+            : Promise.all([deps(), lifecycle()]).then(async ([d, l]) => {
+                const outcome = await l.receiveCallback(d, params);
+                if (outcome.kind === "connected") keepStorage();
+                return outcome;
+              });
       }
       return callbackOutcome;
     },
@@ -409,7 +434,9 @@ export function AppStateProvider(
       if (client === undefined)
         return { kind: "refused", message: `The relay does not list client "${clientId}".` };
       const [l, d] = await Promise.all([lifecycle(), deps()]);
-      return l.importTokens(d, { clientId, provider: client.provider, text });
+      const outcome = await l.importTokens(d, { clientId, provider: client.provider, text });
+      if (outcome.kind === "imported") keepStorage();
+      return outcome;
     },
     nextAutoRefresh(id) {
       return autoRefresher?.scheduled().get(id) ?? null;
@@ -497,6 +524,7 @@ export function AppStateProvider(
       const [{ findRefreshTokenInHistory }, db] = await Promise.all([diagnose(), dbReady]);
       return findRefreshTokenInHistory(db, refreshToken);
     },
+    safekeeping: () => ({ db: dbReady, locks, notify: changed, clients: () => state.clients, keepStorage }),
   };
 
   onMount(() => {

@@ -8,6 +8,7 @@ import { useAppState } from "../../state/app-state.tsx";
 import { useClock } from "../../state/clock.ts";
 import { ProviderDetails } from "../provider-details.tsx";
 import { AutoRefreshSettings } from "./auto-refresh.tsx";
+import { BackupConnection } from "./backup.tsx";
 import { CodeStep } from "./code-step.tsx";
 import { HandOff } from "./hand-off.tsx";
 import { History } from "./history.tsx";
@@ -116,6 +117,7 @@ export function ConnectionPage() {
             <AutoRefreshSettings connection={c()} />
           </Show>
           <HandOff connection={c()} />
+          <BackupConnection connection={c()} />
           <ProviderDetails connection={c()} />
           <LastExchange connection={c()} />
           <History events={events()} />

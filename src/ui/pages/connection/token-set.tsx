@@ -33,6 +33,7 @@ export function TokenSetView(props: {
                   label="Access token expires"
                   expiresAt={tokens().accessExpiresAt}
                   issuedAt={tokens().receivedAt}
+                  receivedAt={tokens().receivedAt}
                   now={now()}
                 />
               </TokenField>
@@ -48,6 +49,7 @@ export function TokenSetView(props: {
                   label="Refresh token expires"
                   expiresAt={tokens().refreshExpiresAt}
                   issuedAt={tokens().refreshReceivedAt}
+                  receivedAt={tokens().refreshReceivedAt}
                   now={now()}
                 />
                 <Show when={props.connection.refreshTokenStatus !== "active"}>
