@@ -6,6 +6,7 @@ import { formatInstant } from "../components/format.ts";
 import { HttpExchange } from "../components/http-exchange.tsx";
 import { ProblemAlert } from "../components/problem-alert.tsx";
 import { useAppState } from "../state/app-state.tsx";
+import { knownSecrets } from "./connection/known-secrets.ts";
 
 /**
  * What the provider added beside the tokens, and whom they belong to: the callback parameters the
@@ -112,7 +113,15 @@ export function ProviderDetails(props: { connection: Connection }) {
         )}
       </Show>
       <Show when={envelope()}>
-        {(e) => <HttpExchange sent={e().sent} upstream={e().upstream} ms={e().ms} title="identity probe" />}
+        {(e) => (
+          <HttpExchange
+            sent={e().sent}
+            upstream={e().upstream}
+            ms={e().ms}
+            title="identity probe"
+            secrets={knownSecrets(props.connection)}
+          />
+        )}
       </Show>
     </section>
   );

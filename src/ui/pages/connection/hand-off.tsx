@@ -4,7 +4,9 @@ import type { Connection } from "../../../store/records.ts";
 import { CopyButton } from "../../components/copy-button.tsx";
 import { formatInstant } from "../../components/format.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { SecretText } from "../../components/secret-values.tsx";
 import { useAppState } from "../../state/app-state.tsx";
+import { knownSecrets } from "./known-secrets.ts";
 
 export function HandOff(props: { connection: Connection }) {
   const [, actions] = useAppState();
@@ -54,7 +56,7 @@ export function HandOff(props: { connection: Connection }) {
                     </div>
                     {/* Focusable: a long export scrolls, and keyboard users must be able to scroll it. */}
                     <pre class="http" data-testid={`handoff-${key}`} tabindex="0">
-                      {text}
+                      <SecretText text={text} secrets={knownSecrets(props.connection)} />
                     </pre>
                   </div>
                 )}
