@@ -181,9 +181,23 @@ describe("every page and state", () => {
       },
     },
     {
-      name: "outcome unknown",
+      name: "offline, a refresh refused before sending",
       reach: async (p) => {
         await _showValues(p, false);
+        await p.context().setOffline(true);
+        await p.getByTestId("offline-notice").waitFor();
+        await p.getByRole("button", { name: "Refresh", exact: true }).click();
+        await p
+          .getByRole("alert")
+          .filter({ hasText: "You are offline, so the refresh was not sent." })
+          .waitFor();
+      },
+    },
+    {
+      name: "outcome unknown",
+      reach: async (p) => {
+        await p.context().setOffline(false);
+        await p.getByTestId("offline-notice").waitFor({ state: "detached" });
         await p.getByRole("checkbox", { name: "Refresh automatically" }).uncheck();
         faults.push({ kind: "drop" });
         await p.getByRole("button", { name: "Refresh", exact: true }).click();

@@ -105,6 +105,8 @@ export type NotSentReason =
   | "rate_limited"
   | "auto_refresh_off"
   | "lock_timeout"
+  /** No network, or the relay cannot be reached: said before anything was sent or marked as sent. */
+  | "offline"
   | "forgotten";
 
 /** How long a tab waits for another tab's refresh of the same connection before giving up (never stealing). */

@@ -71,7 +71,13 @@ export function ProviderDetails(props: { connection: Connection }) {
       </Show>
       <Show
         when={client()?.identity_endpoint}
-        fallback={<p class="muted">The relay knows no identity endpoint for this client.</p>}
+        fallback={
+          <p class="muted">
+            {state.clients === null
+              ? "The relay's clients are not loaded (offline, or the relay cannot be reached), so the identity endpoint is not known here."
+              : "The relay knows no identity endpoint for this client."}
+          </p>
+        }
       >
         {(url) => (
           <>

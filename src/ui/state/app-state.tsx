@@ -47,6 +47,8 @@ const identity = () => import("../../oauth/identity.ts");
 const discovery = () => import("../../oauth/discover.ts");
 const diagnose = () => import("../../store/diagnose.ts");
 const revocation = () => import("../../oauth/revocation.ts");
+// Loaded at start, so it is here when the network goes away.
+const network = () => import("./network.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
@@ -121,6 +123,13 @@ export interface AppActions {
   refreshTokenHistory(refreshToken: string): Promise<RefreshTokenHistory | null>;
 }
 
+/** How the steps that need the network are named when one cannot be sent. */
+const STEP_WORDS: Readonly<Record<TokenStep["op"], string>> = {
+  exchange: "the code exchange",
+  refresh: "the refresh",
+  revoke: "the revocation",
+};
+
 const Context = createContext<[AppState, AppActions]>();
 
 /** Everything the UI needs, provided once at the root. The only place the UI touches store/. */
@@ -152,10 +161,15 @@ export function AppStateProvider(
   const worker = props.fetch === undefined ? connectTokenWorker() : null;
   const dbReady: Promise<Db> = openDb();
   const fetchImpl = props.fetch ?? ((input, init) => fetch(input, init));
-  const relayReady: Promise<RelayClient> = loadRuntimeConfig(root, fetchImpl).then((config) => {
-    setState("relayBase", config.relay.replace(/\/+$/, ""));
-    return createRelayClient(config.relay, fetchImpl);
-  });
+  // Read again when the network comes back if config.json could not be read (an offline start).
+  let configUnread = false;
+  const loadRelay = () =>
+    loadRuntimeConfig(root, fetchImpl).then((config) => {
+      configUnread = config.unread === true;
+      setState("relayBase", config.relay.replace(/\/+$/, ""));
+      return createRelayClient(config.relay, fetchImpl);
+    });
+  let relayReady: Promise<RelayClient> = loadRelay();
 
   const [recipes, setRecipes] = createSignal<Awaited<ReturnType<typeof recipeBook>> | null>(null);
   const recipesReady = recipeBook().then((book) => {
@@ -219,6 +233,8 @@ export function AppStateProvider(
    * closes meanwhile; in the page itself where there is no worker.
    */
   async function runStep(step: TokenStep): Promise<StepOutcome> {
+    const blocked = await networkBlocker(STEP_WORDS[step.op]);
+    if (blocked !== null) return { kind: "not_sent", reason: "offline", message: blocked };
     const relay = await relayReady;
     if (worker !== null) {
       try {
@@ -233,6 +249,10 @@ export function AppStateProvider(
 
   const reloadClients = async () => {
     setState("clientsError", null);
+    if (typeof navigator !== "undefined" && navigator.onLine === false) {
+      setState({ clients: null, clientsError: (await network()).OFFLINE_CLIENTS });
+      return;
+    }
     try {
       const relay = await relayReady;
       const [clients] = await Promise.all([relay.clients(), recipesReady]);
@@ -241,6 +261,28 @@ export function AppStateProvider(
       setState({ clients: null, clientsError: error instanceof Error ? error.message : String(error) });
     }
   };
+
+  /**
+   * Why a step that needs the network must not be tried now, said before anything is sent or marked
+   * as sent (a code's exchange marker, a refresh's in-flight marker): offline, or the relay known to
+   * be unreachable and still so when asked again. Null when it may be tried.
+   */
+  async function networkBlocker(step: string): Promise<string | null> {
+    const { offlineMessage, relayProblem } = await network();
+    const offline = offlineMessage(step);
+    if (offline !== null) return offline;
+    if (state.clients !== null || state.clientsError === null) return null;
+    await reloadClients();
+    return state.clients === null && state.clientsError !== null
+      ? relayProblem(state.clientsError, step)
+      : null;
+  }
+
+  /** Throws, in words, when a lookup or an authorization cannot work for want of a network. */
+  async function requireNetwork(step: string): Promise<void> {
+    const blocked = await networkBlocker(step);
+    if (blocked !== null) throw new Error(blocked);
+  }
 
   let callbackOutcome: Promise<CallbackOutcome | null> | undefined;
 
@@ -285,6 +327,7 @@ export function AppStateProvider(
       };
     },
     async begin(prepared) {
+      await requireNetwork("the authorization request");
       await savePending(await dbReady, { ...prepared.pending, createdAt: Date.now() });
       (props.navigate ?? ((url) => window.location.assign(url)))(prepared.url.href);
     },
@@ -375,6 +418,7 @@ export function AppStateProvider(
       return listEvents(await dbReady, id);
     },
     async probe(id) {
+      await requireNetwork("the identity probe");
       const connection = state.connections.find((c) => c.id === id);
       const accessToken = connection?.tokenSet?.accessToken;
       if (connection === undefined || accessToken == null)
@@ -393,10 +437,12 @@ export function AppStateProvider(
       return outcome;
     },
     async discover(issuer) {
+      await requireNetwork("the discovery request");
       const [{ discoverIssuer }, relay] = await Promise.all([discovery(), relayReady]);
       return discoverIssuer(issuer, { fetch: fetchImpl, lookups: createRelayLookups(relay.base, fetchImpl) });
     },
     async probeToken(clientId, accessToken) {
+      await requireNetwork("the identity probe");
       const client = state.clients?.find((c) => c.id === clientId);
       if (client === undefined) throw new Error(`The relay does not list client "${clientId}".`);
       const [{ probeAccount }, relay] = await Promise.all([identity(), relayReady]);
@@ -407,6 +453,7 @@ export function AppStateProvider(
       );
     },
     async revokePasted(clientId, token, which) {
+      await requireNetwork("the revocation");
       const [{ readRevocation }, relay] = await Promise.all([revocation(), relayReady]);
       const result = await relay.revoke({ client: clientId, token, token_type_hint: which });
       return { result, verdict: readRevocation(result, which) };
@@ -421,11 +468,20 @@ export function AppStateProvider(
     void reloadConnections();
     void reloadClients();
     void dbReady.then((db) => prunePending(db, Date.now())).catch(() => undefined);
+    void network();
     if (channel !== null) {
       channel.onmessage = () => void reloadConnections();
     }
+    window.addEventListener("online", onOnline);
   });
+  // Back online: the relay's clients load, and automatic refreshes skipped offline are planned again.
+  const onOnline = () => {
+    if (configUnread) relayReady = loadRelay();
+    void reloadClients();
+    void reloadConnections();
+  };
   onCleanup(() => {
+    window.removeEventListener("online", onOnline);
     channel?.close();
     disposed = true;
     autoRefresher?.stop();

@@ -9,11 +9,17 @@ import { useAppState } from "../../state/app-state.tsx";
 import { knownSecrets } from "./known-secrets.ts";
 
 export function HandOff(props: { connection: Connection }) {
-  const [, actions] = useAppState();
+  const [state, actions] = useAppState();
   const [handoff, setHandoff] = createSignal<Handoff | null>(null);
   const [error, setError] = createSignal<string | null>(null);
   const exportNow = async () => {
     setError(null);
+    if (state.clients === null && state.clientsError !== null) {
+      setError(
+        "The relay's clients are not loaded (offline, or the relay cannot be reached), and the export needs the client's token endpoint from it. Try again once they are.",
+      );
+      return;
+    }
     try {
       setHandoff(await actions.exportForServer(props.connection.id));
     } catch (e) {
