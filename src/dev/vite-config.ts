@@ -8,6 +8,7 @@ import type { Plugin, UserConfig } from "vite";
 import solid from "vite-plugin-solid";
 import { CONTENT_SECURITY_POLICY } from "../relay/headers.ts";
 import { devCertificate } from "./dev-cert.ts";
+import { serviceWorker } from "./service-worker-build.ts";
 import { type DevServerOptions, tokendeskDev } from "./vite-plugin.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -38,7 +39,7 @@ export function tokendeskViteConfig(dev: DevServerOptions = {}): UserConfig {
     base: "./",
     // Only VITE_* variables reach the page; TOKENDESK_* (the relay's secrets) never do.
     envPrefix: "VITE_",
-    plugins: [solid(), contentSecurityPolicy(), tokendeskDev(dev)],
+    plugins: [solid(), contentSecurityPolicy(), serviceWorker(), tokendeskDev(dev)],
     server: {
       host: "127.0.0.1",
       port: dev.port ?? 5173,
