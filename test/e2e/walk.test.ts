@@ -236,4 +236,10 @@ describe("authorize → exchange → refresh against the demo server through the
     expect(html).not.toContain(basic);
     expect(consoleErrors).toEqual([]);
   });
+
+  it("registers no service worker from the dev server, so hot reload serves every change", async () => {
+    expect(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length))).toBe(
+      0,
+    );
+  });
 });
