@@ -8,6 +8,7 @@ import { openDb } from "../../src/store/db.ts";
 import { newConnection } from "../../src/store/lifecycle/shared.ts";
 import { getConnection, putConnection } from "../../src/store/repo.ts";
 import { ConnectionPage } from "../../src/ui/pages/connection/connection-page.tsx";
+import { DiscoverPage } from "../../src/ui/pages/discover-page.tsx";
 import { _client, _fetch, _renderAt, ORIGIN } from "./_render.tsx";
 
 afterEach(() => {
@@ -76,5 +77,17 @@ describe("steps that need the network", () => {
       `${ORIGIN}/relay/clients`,
     ]);
     expect(await _exchangeStartedAt("offline-2")).toBeNull();
+  });
+
+  it("offline, says so instead of reading an issuer's metadata, and asks nobody", async () => {
+    Object.defineProperty(navigator, "onLine", { configurable: true, get: () => false });
+    const { impl, calls } = _fetch({ clients: [_client()] });
+    _renderAt("/discover", "/discover", DiscoverPage, impl);
+    fireEvent.input(await screen.findByLabelText("Issuer"), { target: { value: "https://as.example" } });
+    fireEvent.click(screen.getByRole("button", { name: "Discover" }));
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "You are offline, so the discovery request was not sent.",
+    );
+    expect(calls.filter((url) => !url.endsWith("/config.json"))).toEqual([]);
   });
 });

@@ -264,14 +264,15 @@ export function AppStateProvider(
 
   /**
    * Why a step that needs the network must not be tried now, said before anything is sent or marked
-   * as sent (a code's exchange marker, a refresh's in-flight marker): offline, or the relay known to
-   * be unreachable and still so when asked again. Null when it may be tried.
+   * as sent (a code's exchange marker, a refresh's in-flight marker): offline, or, for a step that
+   * goes through the relay, the relay known to be unreachable and still so when asked again. Null
+   * when it may be tried.
    */
-  async function networkBlocker(step: string): Promise<string | null> {
+  async function networkBlocker(step: string, viaRelay = true): Promise<string | null> {
     const { offlineMessage, relayProblem } = await network();
     const offline = offlineMessage(step);
     if (offline !== null) return offline;
-    if (state.clients !== null || state.clientsError === null) return null;
+    if (!viaRelay || state.clients !== null || state.clientsError === null) return null;
     await reloadClients();
     return state.clients === null && state.clientsError !== null
       ? relayProblem(state.clientsError, step)
@@ -279,8 +280,8 @@ export function AppStateProvider(
   }
 
   /** Throws, in words, when a lookup or an authorization cannot work for want of a network. */
-  async function requireNetwork(step: string): Promise<void> {
-    const blocked = await networkBlocker(step);
+  async function requireNetwork(step: string, viaRelay = true): Promise<void> {
+    const blocked = await networkBlocker(step, viaRelay);
     if (blocked !== null) throw new Error(blocked);
   }
 
@@ -327,7 +328,8 @@ export function AppStateProvider(
       };
     },
     async begin(prepared) {
-      await requireNetwork("the authorization request");
+      // The provider's page, not the relay: only the network must be there.
+      await requireNetwork("the authorization request", false);
       await savePending(await dbReady, { ...prepared.pending, createdAt: Date.now() });
       (props.navigate ?? ((url) => window.location.assign(url)))(prepared.url.href);
     },
@@ -437,7 +439,8 @@ export function AppStateProvider(
       return outcome;
     },
     async discover(issuer) {
-      await requireNetwork("the discovery request");
+      // Read from the page where the issuer allows it: only the network must be there.
+      await requireNetwork("the discovery request", false);
       const [{ discoverIssuer }, relay] = await Promise.all([discovery(), relayReady]);
       return discoverIssuer(issuer, { fetch: fetchImpl, lookups: createRelayLookups(relay.base, fetchImpl) });
     },
