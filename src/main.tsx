@@ -1,6 +1,6 @@
 import { render } from "solid-js/web";
 import { App } from "./App.tsx";
-import { captureCallback } from "./ui/callback-capture.ts";
+import { appRoot, captureCallback } from "./ui/callback-capture.ts";
 import "./ui/styles.css";
 
 // Before anything else: take code and state out of the address bar and history.
@@ -9,3 +9,14 @@ const callback = captureCallback(window.location, window.history);
 const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root element");
 render(() => <App callback={callback} />, root);
+
+// The service worker (offline use) is built only with the app, and registered after the first
+// screen so its downloads never compete with it. The dev server has none: hot reload stays as is.
+if (import.meta.env.PROD && "serviceWorker" in navigator) {
+  window.addEventListener(
+    "load",
+    () =>
+      void import("./ui/offline/register.ts").then((m) => m.registerServiceWorker(appRoot(window.location))),
+    { once: true },
+  );
+}

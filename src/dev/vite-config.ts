@@ -9,6 +9,7 @@ import solid from "vite-plugin-solid";
 import { CONTENT_SECURITY_POLICY } from "../relay/headers.ts";
 import { DEV_HOST, DEV_PORT } from "./address.ts";
 import { devCertificate } from "./dev-cert.ts";
+import { serviceWorker } from "./service-worker-build.ts";
 import { type DevServerOptions, tokendeskDev } from "./vite-plugin.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -40,7 +41,7 @@ export function tokendeskViteConfig(dev: DevServerOptions = {}): UserConfig {
     // Only VITE_* variables reach the page; TOKENDESK_* (the relay's secrets) never do.
     envPrefix: "VITE_",
     ...(dev.envDir === undefined ? {} : { envDir: dev.envDir }),
-    plugins: [solid(), contentSecurityPolicy(), tokendeskDev(dev)],
+    plugins: [solid(), contentSecurityPolicy(), serviceWorker(), tokendeskDev(dev)],
     server: {
       host: DEV_HOST,
       port: dev.port ?? DEV_PORT,

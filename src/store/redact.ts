@@ -3,32 +3,8 @@
  * replaced by a fingerprint, so a later reader sees which token was which but can use none of them.
  */
 import { fingerprint } from "../oauth/fingerprint.ts";
-import { parseBody } from "../oauth/token-set.ts";
+import { secretFieldsIn } from "../oauth/secrets.ts";
 import type { Envelope } from "../relay/contract.ts";
-
-// `token` is what a revocation (RFC 7009 §2.1) sends, whichever kind it is.
-const SECRET_FIELDS = [
-  "code",
-  "code_verifier",
-  "refresh_token",
-  "access_token",
-  "id_token",
-  "token",
-  "client_secret",
-];
-
-function secretsIn(body: string, contentType: string | undefined): Array<[string, string]> {
-  const parsed =
-    parseBody(body, contentType) ??
-    (body.includes("=") ? Object.fromEntries(new URLSearchParams(body)) : null);
-  if (parsed === null) return [];
-  const found: Array<[string, string]> = [];
-  for (const field of SECRET_FIELDS) {
-    const value = parsed[field];
-    if (typeof value === "string" && value.length >= 4 && value !== "[redacted]") found.push([field, value]);
-  }
-  return found;
-}
 
 function replaceAll(text: string, replacements: ReadonlyArray<readonly [string, string]>): string {
   let out = text;
@@ -44,11 +20,11 @@ function replaceAll(text: string, replacements: ReadonlyArray<readonly [string, 
 /** The envelope with every code, verifier and token replaced by `[field fingerprint]`. */
 export async function redactEnvelope(envelope: Envelope): Promise<Envelope> {
   const values = [
-    ...secretsIn(
+    ...secretFieldsIn(
       envelope.sent.body,
       envelope.sent.headers["content-type"] ?? envelope.sent.headers["Content-Type"],
     ),
-    ...secretsIn(envelope.upstream.body, envelope.upstream.headers["content-type"]),
+    ...secretFieldsIn(envelope.upstream.body, envelope.upstream.headers["content-type"]),
   ];
   // Longest first, so a token that contains another is replaced whole.
   values.sort((a, b) => b[1].length - a[1].length);

@@ -24,6 +24,13 @@ export function redirectUriFor(location: Pick<Location, "origin" | "pathname">):
  */
 export function captureCallback(location: Location, history: History): CallbackParams | null {
   const onCallbackPath = location.pathname.endsWith(`/${CALLBACK_SEGMENT}`);
+  // The icon and the manifest are fetched later, against the address as it is then: pin them to
+  // the callback page's own address before it changes (their paths are relative, `../icons/…`).
+  if (onCallbackPath) {
+    for (const link of document.querySelectorAll<HTMLLinkElement>("link[href]")) {
+      link.setAttribute("href", link.href);
+    }
+  }
   if (!onCallbackPath || !isCallback(location.search)) {
     if (onCallbackPath) history.replaceState(null, "", `${appRoot(location)}#/`);
     return null;

@@ -174,8 +174,10 @@ describe("inspecting pasted JSON", () => {
     expect(screen.getByTestId("origin-guesses").textContent).toContain(
       'The response has "created_at" and "direct_buy_tokens", which FreshBooks sends.',
     );
-    // Tokens stay masked until asked for.
-    expect(screen.getByTestId("pasted-refresh_token").getAttribute("aria-hidden")).toBe("true");
+    // Tokens stay masked until the page's "Show values" switch is on.
+    expect(screen.getByTestId("pasted-refresh_token").textContent).not.toContain("fb-rt-abcdefabcdefabcdef");
+    fireEvent.click(screen.getByRole("switch", { name: "Show values" }));
+    expect(screen.getByTestId("pasted-refresh_token").textContent).toBe("fb-rt-abcdefabcdefabcdef");
   });
 
   it("recognises the relay's client in an exported connection and warns about a pasted secret", async () => {

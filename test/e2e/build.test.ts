@@ -46,6 +46,10 @@ describe("npm run build", () => {
     expect(files).toContain("index.html");
     expect(files).toContain("callback/index.html");
     expect(files).toContain("config.json");
+    // Installable and offline: the web app manifest, its icons and the service worker.
+    expect(files).toContain("manifest.webmanifest");
+    expect(files).toContain("icons/icon-192.png");
+    expect(files).toContain("sw.js");
     expect(files.some((f) => /^assets\/.*\.js$/.test(f))).toBe(true);
   });
 

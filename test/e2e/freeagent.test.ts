@@ -11,6 +11,7 @@ import type { RunningDevServer } from "../support/dev-server.ts";
 import { tokenCalls } from "../support/emulators/core.ts";
 import { type FreeAgentEmulator, startFreeAgentEmulator } from "../support/emulators/freeagent.ts";
 import { type EmulatedWalk, startEmulatedWalk } from "../support/emulators/walk.ts";
+import { _showValues } from "../support/values.ts";
 
 let fa: FreeAgentEmulator;
 let walk: EmulatedWalk;
@@ -39,6 +40,8 @@ async function _authorize(): Promise<string> {
   await page.getByRole("button", { name: /^Continue to 127\.0\.0\.1:\d+$/ }).click();
   await page.getByRole("button", { name: "Approve" }).click();
   await page.waitForURL(/#\/connections\//);
+  // These tests hand the tokens on screen to the emulator: values in clear.
+  await _showValues(page);
   return (await page.getByTestId("code").textContent()) ?? "";
 }
 
@@ -148,6 +151,7 @@ describe("FreeAgent through the relay", () => {
     await page.getByText("ada@example.test", { exact: true }).waitFor();
     await page.goto(url);
     await page.getByTestId("refresh-token").waitFor();
+    await _showValues(page);
   });
 
   it("rotates the refresh token on refresh: FreeAgent no longer accepts the old one", async () => {

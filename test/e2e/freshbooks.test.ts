@@ -11,6 +11,7 @@ import type { RunningDevServer } from "../support/dev-server.ts";
 import { tokenCalls } from "../support/emulators/core.ts";
 import { type FreshBooksEmulator, startFreshBooksEmulator } from "../support/emulators/freshbooks.ts";
 import { type EmulatedWalk, startEmulatedWalk } from "../support/emulators/walk.ts";
+import { _showValues } from "../support/values.ts";
 
 let fb: FreshBooksEmulator;
 let walk: EmulatedWalk;
@@ -28,11 +29,10 @@ afterAll(async () => {
   await fb?.close();
 });
 
-function _token(testId: string): Promise<string> {
-  return page
-    .getByTestId(testId)
-    .textContent()
-    .then((t) => t ?? "");
+/** A token on screen, in clear: the page's "Show values" switch is turned on first. */
+async function _token(testId: string): Promise<string> {
+  await _showValues(page);
+  return (await page.getByTestId(testId).textContent()) ?? "";
 }
 
 async function _identity(accessToken: string): Promise<number> {

@@ -9,6 +9,7 @@ import type { RelayFault } from "../../src/dev/vite-plugin.ts";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
 import { refreshTokens } from "../support/demo-flow.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
+import { _showValues } from "../support/values.ts";
 
 let dev: RunningDevServer;
 let browser: Browser;
@@ -16,7 +17,9 @@ const faults: RelayFault[] = [];
 
 const refreshes = () => dev.demo.tokenRequests.filter((r) => r.grantType === "refresh_token");
 
+/** The refresh token on screen, in clear (the page's "Show values" switch is off after a reload). */
 async function _refreshToken(page: Page): Promise<string> {
+  await _showValues(page);
   return (await page.getByTestId("refresh-token").textContent()) ?? "";
 }
 
@@ -43,6 +46,8 @@ async function _connect(): Promise<Page> {
   await back;
   await page.getByRole("button", { name: "Exchange" }).click();
   await page.getByTestId("refresh-token").waitFor();
+  // These tests compare tokens on screen: values in clear.
+  await _showValues(page);
   return page;
 }
 
@@ -57,6 +62,7 @@ async function _open(url: string): Promise<Page> {
   const page = await _tab();
   await page.goto(url);
   await page.getByTestId("refresh-token").waitFor();
+  await _showValues(page);
   return page;
 }
 

@@ -12,6 +12,7 @@ import type { RunningDevServer } from "../support/dev-server.ts";
 import { tokenCalls } from "../support/emulators/core.ts";
 import { type FreshBooksEmulator, startFreshBooksEmulator } from "../support/emulators/freshbooks.ts";
 import { type EmulatedWalk, startEmulatedWalk } from "../support/emulators/walk.ts";
+import { _showValues, _tokenValue } from "../support/values.ts";
 
 let fb: FreshBooksEmulator;
 let walk: EmulatedWalk;
@@ -46,7 +47,10 @@ describe("support desk", () => {
     await page.getByRole("button", { name: "Exchange" }).click();
     await page.getByTestId("access-token").waitFor();
     await page.getByRole("button", { name: "Export for a server" }).click();
+    // Copied as the person would copy it: the real values (on screen they are masked until shown).
+    await _showValues(page);
     exported = (await page.getByTestId("handoff-json").textContent()) ?? "";
+    await _showValues(page, false);
     const handoff = JSON.parse(exported) as { refresh_token: string; format: string };
     expect(handoff.format).toBe("tokendesk.handoff");
     // The customer's server refreshes with its copy: FreshBooks spends the refresh token and ends the
@@ -130,9 +134,7 @@ describe("support desk", () => {
     const before = fb.requests.length;
     await page.goBack();
     await page.getByTestId("access-token").waitFor();
-    const tokens = await Promise.all(
-      ["access-token", "refresh-token"].map(async (id) => (await page.getByTestId(id).textContent()) ?? ""),
-    );
+    const tokens = [await _tokenValue(page, "access-token"), await _tokenValue(page, "refresh-token")];
     await page.getByRole("link", { name: "Diagnose in the support desk" }).click();
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: "Download diagnostic bundle" }).click();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
 import { refreshTokens } from "../support/demo-flow.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
+import { _showValues } from "../support/values.ts";
 
 let dev: RunningDevServer;
 let browser: Browser;
@@ -86,6 +87,8 @@ describe("authorize → exchange → refresh against the demo server through the
     connectionUrl = page.url();
     expect(connectionUrl).not.toMatch(/[?&](code|state)=/);
     expect(connectionUrl.startsWith(`${dev.origin}/#/connections/`)).toBe(true);
+    // Values are masked until the page's switch is on; this walk reads them.
+    await _showValues(page);
     const code = await page.getByTestId("code").textContent();
     seen.push(code ?? "");
     expect(code?.length).toBeGreaterThan(20);
@@ -144,6 +147,7 @@ describe("authorize → exchange → refresh against the demo server through the
   it("keeps the connection, token set, countdowns and history across a reload", async () => {
     await page.reload();
     await page.getByTestId("refresh-token").waitFor();
+    await _showValues(page);
     expect(await page.getByTestId("refresh-token").textContent()).toBe(secondRefreshToken);
     expect(
       await page.locator("#tokens-heading ~ .token-field .countdown .left").first().textContent(),
@@ -164,6 +168,7 @@ describe("authorize → exchange → refresh against the demo server through the
     _watch(page);
     await page.goto(connectionUrl);
     await page.getByTestId("refresh-token").waitFor();
+    await _showValues(page);
     expect(await page.getByTestId("refresh-token").textContent()).toBe(secondRefreshToken);
     await page.goto(`${dev.origin}/`);
     await page.getByRole("link", { name: /^demo · / }).waitFor();
@@ -230,5 +235,11 @@ describe("authorize → exchange → refresh against the demo server through the
     expect(html).not.toContain(dev.demo.clientSecret);
     expect(html).not.toContain(basic);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it("registers no service worker from the dev server, so hot reload serves every change", async () => {
+    expect(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length))).toBe(
+      0,
+    );
   });
 });

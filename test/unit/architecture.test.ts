@@ -18,7 +18,7 @@ function _imports(file: string): string[] {
 }
 
 describe("module boundaries", () => {
-  for (const dir of ["src/oauth", "src/providers", "src/store", "src/relay"]) {
+  for (const dir of ["src/oauth", "src/providers", "src/store", "src/relay", "src/offline"]) {
     it(`${dir} imports neither Solid nor the UI, and uses no DOM`, () => {
       for (const file of _sources(dir)) {
         for (const spec of _imports(file)) {

@@ -109,6 +109,8 @@ export type NotSentReason =
   | "rate_limited"
   | "auto_refresh_off"
   | "lock_timeout"
+  /** No network, or the relay cannot be reached: said before anything was sent or marked as sent. */
+  | "offline"
   | "forgotten"
   | "no_id_token";
 

@@ -1,5 +1,7 @@
-import { For, Show } from "solid-js";
+import { createMemo, For, Show } from "solid-js";
+import { secretValuesIn } from "../../oauth/secrets.ts";
 import type { SentRequest, UpstreamResponse } from "../../relay/contract.ts";
+import { SecretText } from "./secret-values.tsx";
 
 function pretty(body: string, contentType: string | undefined): string {
   if (contentType?.includes("json") || body.trimStart().startsWith("{")) {
@@ -12,25 +14,35 @@ function pretty(body: string, contentType: string | undefined): string {
   return body;
 }
 
-function Headers(props: { headers: Readonly<Record<string, string>> }) {
+function Headers(props: { headers: Readonly<Record<string, string>>; secrets: readonly string[] }) {
   return (
     <For each={Object.entries(props.headers)}>
       {([name, value]) => (
         <div class="header-line">
-          <span class="header-name">{name}:</span> {value}
+          <span class="header-name">{name}:</span> <SecretText text={value} secrets={props.secrets} />
         </div>
       )}
     </For>
   );
 }
 
-/** One HTTP exchange as it happened: the request as sent and the provider's raw answer. */
+/**
+ * One HTTP exchange as it happened: the request as sent and the provider's raw answer. Codes,
+ * verifiers and tokens in it (credential fields of either body, `Authorization` headers, and any of
+ * `secrets` the caller knows of) are masked until the page's "Show values" switch is on.
+ */
 export function HttpExchange(props: {
   sent: SentRequest | null;
   upstream: UpstreamResponse | null;
   ms?: number | undefined;
   title?: string;
+  /** Values known to be credentials (the connection's tokens), masked wherever they appear. */
+  secrets?: readonly string[];
 }) {
+  const secrets = createMemo(() => [
+    ...(props.secrets ?? []),
+    ...secretValuesIn([props.sent, props.upstream]),
+  ]);
   return (
     <div class="exchange">
       <Show when={props.sent}>
@@ -39,12 +51,15 @@ export function HttpExchange(props: {
             <h4>Request{props.title ? ` · ${props.title}` : ""}</h4>
             <pre class="http" data-testid="sent-request">
               <span class="request-line">
-                {sent().method} {sent().url}
+                {sent().method} <SecretText text={sent().url} secrets={secrets()} />
               </span>
               {"\n"}
-              <Headers headers={sent().headers} />
+              <Headers headers={sent().headers} secrets={secrets()} />
               {"\n"}
-              {pretty(sent().body, sent().headers["content-type"] ?? sent().headers["Content-Type"])}
+              <SecretText
+                text={pretty(sent().body, sent().headers["content-type"] ?? sent().headers["Content-Type"])}
+                secrets={secrets()}
+              />
             </pre>
           </div>
         )}
@@ -57,9 +72,12 @@ export function HttpExchange(props: {
               <Show when={props.ms !== undefined}> · {props.ms} ms</Show>
             </h4>
             <pre class="http" data-testid="upstream-response">
-              <Headers headers={upstream().headers} />
+              <Headers headers={upstream().headers} secrets={secrets()} />
               {"\n"}
-              {pretty(upstream().body, upstream().headers["content-type"])}
+              <SecretText
+                text={pretty(upstream().body, upstream().headers["content-type"])}
+                secrets={secrets()}
+              />
             </pre>
           </div>
         )}

@@ -1,5 +1,8 @@
 import { A } from "@solidjs/router";
-import { createSignal, onMount, type ParentProps } from "solid-js";
+import { createSignal, lazy, onMount, type ParentProps, Suspense } from "solid-js";
+
+// Offline and update notices: not needed to draw the first screen, so they load beside it.
+const Notices = lazy(() => import("../offline/notices.tsx").then((m) => ({ default: m.Notices })));
 
 type Theme = "system" | "light" | "dark";
 const THEMES: readonly Theme[] = ["system", "light", "dark"];
@@ -58,6 +61,12 @@ export function Layout(props: ParentProps) {
         <ThemeSwitch />
       </header>
       <main class="page" id="main" tabindex="-1">
+        {/* Present from the start, so screen readers announce what appears in it. */}
+        <div class="notices" role="status">
+          <Suspense>
+            <Notices />
+          </Suspense>
+        </div>
         {props.children}
       </main>
     </>

@@ -1,42 +1,23 @@
-import { createSignal, type JSX } from "solid-js";
+import type { JSX } from "solid-js";
 import { CopyButton } from "./copy-button.tsx";
+import { SecretValue } from "./secret-values.tsx";
 
 /**
  * A token or code: label, value, copy button, and what to know about it. The value is masked until
- * the person asks to see it (screens get shared in incidents); copying works either way. The text
- * stays in the page, only hidden from view and from screen readers, so the layout does not jump.
+ * the page's "Show values" switch is on (screens get shared in incidents), and then it is not in the
+ * page at all, not even hidden; copying works either way.
  */
 export function TokenField(props: { label: string; value: string; children?: JSX.Element; testId?: string }) {
-  const [shown, setShown] = createSignal(false);
   return (
     <div class="token-field">
       <div class="token-head">
         <span class="token-label">{props.label}</span>
         {props.children}
-        <button
-          type="button"
-          class="copy"
-          aria-pressed={shown()}
-          aria-label={`${shown() ? "Hide" : "Show"} ${props.label}`}
-          onClick={() => setShown(!shown())}
-        >
-          {shown() ? "Hide" : "Show"}
-        </button>
         <CopyButton value={props.value} label={props.label} />
       </div>
-      <code
-        class="token-value"
-        classList={{ masked: !shown() }}
-        data-testid={props.testId}
-        aria-hidden={!shown()}
-      >
-        {props.value}
+      <code class="token-value" data-testid={props.testId}>
+        <SecretValue value={props.value} />
       </code>
-      {shown() ? null : (
-        <span class="sr-only">
-          {props.label} hidden, {props.value.length} characters. Use Show to read it.
-        </span>
-      )}
     </div>
   );
 }

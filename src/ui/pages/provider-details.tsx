@@ -7,6 +7,7 @@ import { formatInstant } from "../components/format.ts";
 import { HttpExchange } from "../components/http-exchange.tsx";
 import { ProblemAlert } from "../components/problem-alert.tsx";
 import { useAppState } from "../state/app-state.tsx";
+import { knownSecrets } from "./connection/known-secrets.ts";
 
 /**
  * What the provider added beside the tokens, and whom they belong to: the callback parameters the
@@ -71,7 +72,13 @@ export function ProviderDetails(props: { connection: Connection }) {
       </Show>
       <Show
         when={client()?.identity_endpoint}
-        fallback={<p class="muted">The relay knows no identity endpoint for this client.</p>}
+        fallback={
+          <p class="muted">
+            {state.clients === null
+              ? "The relay's clients are not loaded (offline, or the relay cannot be reached), so the identity endpoint is not known here."
+              : "The relay knows no identity endpoint for this client."}
+          </p>
+        }
       >
         {(url) => (
           <>
@@ -114,7 +121,15 @@ export function ProviderDetails(props: { connection: Connection }) {
         )}
       </Show>
       <Show when={envelope()}>
-        {(e) => <HttpExchange sent={e().sent} upstream={e().upstream} ms={e().ms} title="identity probe" />}
+        {(e) => (
+          <HttpExchange
+            sent={e().sent}
+            upstream={e().upstream}
+            ms={e().ms}
+            title="identity probe"
+            secrets={knownSecrets(props.connection)}
+          />
+        )}
       </Show>
     </section>
   );

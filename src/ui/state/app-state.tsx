@@ -55,6 +55,8 @@ const discovery = () => import("../../oauth/discover.ts");
 const diagnose = () => import("../../store/diagnose.ts");
 const revocation = () => import("../../oauth/revocation.ts");
 const introspection = () => import("../../oauth/introspection.ts");
+// Loaded at start, so it is here when the network goes away.
+const network = () => import("./network.ts");
 
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
 import { loadRuntimeConfig } from "./config.ts";
@@ -147,6 +149,14 @@ export interface AppActions {
   safekeeping(): SafekeepingContext;
 }
 
+/** How the steps that need the network are named when one cannot be sent. */
+const STEP_WORDS: Readonly<Record<TokenStep["op"], string>> = {
+  exchange: "the code exchange",
+  refresh: "the refresh",
+  revoke: "the revocation",
+  "check-id-token": "the ID token check",
+};
+
 const Context = createContext<[AppState, AppActions]>();
 
 /**
@@ -187,10 +197,15 @@ export function AppStateProvider(
   const worker = props.fetch === undefined ? connectTokenWorker() : null;
   const dbReady: Promise<Db> = openDb();
   const fetchImpl = props.fetch ?? ((input, init) => fetch(input, init));
-  const relayReady: Promise<RelayClient> = loadRuntimeConfig(root, fetchImpl).then((config) => {
-    setState("relayBase", config.relay.replace(/\/+$/, ""));
-    return createRelayClient(config.relay, fetchImpl);
-  });
+  // Read again when the network comes back if config.json could not be read (an offline start).
+  let configUnread = false;
+  const loadRelay = () =>
+    loadRuntimeConfig(root, fetchImpl).then((config) => {
+      configUnread = config.unread === true;
+      setState("relayBase", config.relay.replace(/\/+$/, ""));
+      return createRelayClient(config.relay, fetchImpl);
+    });
+  let relayReady: Promise<RelayClient> = loadRelay();
 
   const [recipes, setRecipes] = createSignal<Awaited<ReturnType<typeof recipeBook>> | null>(null);
   const recipesReady = recipeBook().then((book) => {
@@ -259,6 +274,8 @@ export function AppStateProvider(
    * closes meanwhile; in the page itself where there is no worker.
    */
   async function runStep(step: TokenStep): Promise<StepOutcome> {
+    const blocked = await networkBlocker(STEP_WORDS[step.op]);
+    if (blocked !== null) return { kind: "not_sent", reason: "offline", message: blocked };
     const relay = await relayReady;
     if (worker !== null) {
       try {
@@ -276,6 +293,14 @@ export function AppStateProvider(
   const reloadClients = (): Promise<void> => {
     clientsInFlight ??= (async () => {
       try {
+        if (typeof navigator !== "undefined" && navigator.onLine === false) {
+          setState({
+            clients: null,
+            clientsError: (await network()).OFFLINE_CLIENTS,
+            relayConfigError: null,
+          });
+          return;
+        }
         const relay = await relayReady;
         const [answer] = await Promise.all([relay.clients(), recipesReady]);
         // Keyed, so cards of clients that stayed are kept as they are (focus, open details).
@@ -300,6 +325,29 @@ export function AppStateProvider(
   const onVisible = () => {
     if (document.visibilityState === "visible") void reloadClients();
   };
+
+  /**
+   * Why a step that needs the network must not be tried now, said before anything is sent or marked
+   * as sent (a code's exchange marker, a refresh's in-flight marker): offline, or, for a step that
+   * goes through the relay, the relay known to be unreachable and still so when asked again. Null
+   * when it may be tried.
+   */
+  async function networkBlocker(step: string, viaRelay = true): Promise<string | null> {
+    const { offlineMessage, relayProblem } = await network();
+    const offline = offlineMessage(step);
+    if (offline !== null) return offline;
+    if (!viaRelay || state.clients !== null || state.clientsError === null) return null;
+    await reloadClients();
+    return state.clients === null && state.clientsError !== null
+      ? relayProblem(state.clientsError, step)
+      : null;
+  }
+
+  /** Throws, in words, when a lookup or an authorization cannot work for want of a network. */
+  async function requireNetwork(step: string, viaRelay = true): Promise<void> {
+    const blocked = await networkBlocker(step, viaRelay);
+    if (blocked !== null) throw new Error(blocked);
+  }
 
   let callbackOutcome: Promise<CallbackOutcome | null> | undefined;
   let persistAsked = false;
@@ -354,6 +402,8 @@ export function AppStateProvider(
       };
     },
     async begin(prepared) {
+      // The provider's page, not the relay: only the network must be there.
+      await requireNetwork("the authorization request", false);
       await savePending(await dbReady, { ...prepared.pending, createdAt: Date.now() });
       (props.navigate ?? ((url) => window.location.assign(url)))(prepared.url.href);
     },
@@ -455,6 +505,7 @@ export function AppStateProvider(
       return listEvents(await dbReady, id);
     },
     async probe(id) {
+      await requireNetwork("the identity probe");
       const connection = state.connections.find((c) => c.id === id);
       const accessToken = connection?.tokenSet?.accessToken;
       if (connection === undefined || accessToken == null)
@@ -473,10 +524,13 @@ export function AppStateProvider(
       return outcome;
     },
     async discover(issuer) {
+      // Read from the page where the issuer allows it: only the network must be there.
+      await requireNetwork("the discovery request", false);
       const [{ discoverIssuer }, relay] = await Promise.all([discovery(), relayReady]);
       return discoverIssuer(issuer, { fetch: fetchImpl, lookups: createRelayLookups(relay.base, fetchImpl) });
     },
     async probeToken(clientId, accessToken) {
+      await requireNetwork("the identity probe");
       const client = state.clients?.find((c) => c.id === clientId);
       if (client === undefined) throw new Error(`The relay does not list client "${clientId}".`);
       const [{ probeAccount }, relay] = await Promise.all([identity(), relayReady]);
@@ -487,6 +541,7 @@ export function AppStateProvider(
       );
     },
     async revokePasted(clientId, token, which) {
+      await requireNetwork("the revocation");
       const [{ readRevocation }, relay] = await Promise.all([revocation(), relayReady]);
       const result = await relay.revoke({ client: clientId, token, token_type_hint: which });
       return { result, verdict: readRevocation(result, which) };
@@ -534,14 +589,23 @@ export function AppStateProvider(
     window.addEventListener(CLIENTS_CHANGED, onFocus);
     document.addEventListener("visibilitychange", onVisible);
     void dbReady.then((db) => prunePending(db, Date.now())).catch(() => undefined);
+    void network();
     if (channel !== null) {
       channel.onmessage = () => void reloadConnections();
     }
+    window.addEventListener("online", onOnline);
   });
+  // Back online: the relay's clients load, and automatic refreshes skipped offline are planned again.
+  const onOnline = () => {
+    if (configUnread) relayReady = loadRelay();
+    void reloadClients();
+    void reloadConnections();
+  };
   onCleanup(() => {
     window.removeEventListener("focus", onFocus);
     window.removeEventListener(CLIENTS_CHANGED, onFocus);
     document.removeEventListener("visibilitychange", onVisible);
+    window.removeEventListener("online", onOnline);
     channel?.close();
     disposed = true;
     autoRefresher?.stop();

@@ -1,6 +1,8 @@
 /** Where the relay is: `config.json` beside index.html, so one build serves every deployment. */
 export interface RuntimeConfig {
   readonly relay: string;
+  /** config.json could not be fetched at all (offline): `relay` is the default, a guess until it can. */
+  readonly unread?: true;
 }
 
 /** Reads config.json from the app's root; a missing file means the relay is at `<origin>/relay`. */
@@ -13,7 +15,7 @@ export async function loadRuntimeConfig(
   try {
     response = await fetchImpl(new URL("config.json", root), { cache: "no-store" });
   } catch {
-    return fallback;
+    return { ...fallback, unread: true };
   }
   if (!response.ok) return fallback;
   const body: unknown = await response.json().catch(() => null);

@@ -3,6 +3,7 @@ import { createMemo, createResource, createSignal, Show } from "solid-js";
 import type { Connection } from "../../../store/records.ts";
 import { connectionStatus, refreshTokenRevoked } from "../../../store/status.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { ShowValuesScope, ShowValuesSwitch } from "../../components/secret-values.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { useClock } from "../../state/clock.ts";
@@ -73,66 +74,69 @@ export function ConnectionPage() {
       }
     >
       {(c) => (
-        <article aria-labelledby="connection-heading">
-          <h2 id="connection-heading">{c().name}</h2>
-          <Rename connection={c()} />
-          <p>
-            <StatusBadge status={connectionStatus(c(), now())} testId="status" />{" "}
-            <span class="muted">
-              client {c().clientId} · provider {c().provider}
-              <Show when={c().account}>
-                {(account) => <span data-testid="connection-account"> · account {account().name}</span>}
-              </Show>
-            </span>
-          </p>
-          <ProblemAlert message={notice()} />
-          <ConnectionProblem connection={c()} />
-          <Show when={c().tokenSet === null}>
-            <CodeStep
+        <ShowValuesScope resetOn={() => params.id}>
+          <article aria-labelledby="connection-heading">
+            <h2 id="connection-heading">{c().name}</h2>
+            <Rename connection={c()} />
+            <p>
+              <StatusBadge status={connectionStatus(c(), now())} testId="status" />{" "}
+              <span class="muted">
+                client {c().clientId} · provider {c().provider}
+                <Show when={c().account}>
+                  {(account) => <span data-testid="connection-account"> · account {account().name}</span>}
+                </Show>
+              </span>
+            </p>
+            <ShowValuesSwitch />
+            <ProblemAlert message={notice()} />
+            <ConnectionProblem connection={c()} />
+            <Show when={c().tokenSet === null}>
+              <CodeStep
+                connection={c()}
+                busy={busy()}
+                onExchange={() => void run(() => actions.exchange(c().id))}
+              />
+            </Show>
+            <TokenSetView
+              connection={c()}
+              refreshRevoked={refreshRevoked()}
+              busy={busy()}
+              onRefresh={(confirmed) =>
+                void run(() => actions.refresh(c().id, { confirmHandedOff: confirmed }))
+              }
+            />
+            <Introspect connection={c()} />
+            <IdTokenPanel
               connection={c()}
               busy={busy()}
-              onExchange={() => void run(() => actions.exchange(c().id))}
+              onCheckAgain={() => void run(() => actions.checkIdToken(c().id))}
             />
-          </Show>
-          <TokenSetView
-            connection={c()}
-            refreshRevoked={refreshRevoked()}
-            busy={busy()}
-            onRefresh={(confirmed) =>
-              void run(() => actions.refresh(c().id, { confirmHandedOff: confirmed }))
-            }
-          />
-          <Introspect connection={c()} />
-          <IdTokenPanel
-            connection={c()}
-            busy={busy()}
-            onCheckAgain={() => void run(() => actions.checkIdToken(c().id))}
-          />
-          <Revoke
-            connection={c()}
-            busy={busy()}
-            onRevoke={(which) => void run(() => actions.revoke(c().id, which, { confirmed: true }))}
-          />
-          <Show when={c().tokenSet?.refreshToken}>
-            <AutoRefreshSettings connection={c()} />
-          </Show>
-          <HandOff connection={c()} />
-          <BackupConnection connection={c()} />
-          <ProviderDetails connection={c()} />
-          <LastExchange connection={c()} />
-          <History events={events()} />
-          <p>
-            <A href={`/support?connection=${encodeURIComponent(c().id)}`}>Diagnose in the support desk</A>
-            <span class="muted">
-              : the explainer, a diagnostic bundle for a ticket, where the credentials went.
-            </span>
-          </p>
-          <p>
-            <button type="button" class="button danger" onClick={() => void forget(c())}>
-              Forget this connection
-            </button>
-          </p>
-        </article>
+            <Revoke
+              connection={c()}
+              busy={busy()}
+              onRevoke={(which) => void run(() => actions.revoke(c().id, which, { confirmed: true }))}
+            />
+            <Show when={c().tokenSet?.refreshToken}>
+              <AutoRefreshSettings connection={c()} />
+            </Show>
+            <HandOff connection={c()} />
+            <BackupConnection connection={c()} />
+            <ProviderDetails connection={c()} />
+            <LastExchange connection={c()} />
+            <History events={events()} />
+            <p>
+              <A href={`/support?connection=${encodeURIComponent(c().id)}`}>Diagnose in the support desk</A>
+              <span class="muted">
+                : the explainer, a diagnostic bundle for a ticket, where the credentials went.
+              </span>
+            </p>
+            <p>
+              <button type="button" class="button danger" onClick={() => void forget(c())}>
+                Forget this connection
+              </button>
+            </p>
+          </article>
+        </ShowValuesScope>
       )}
     </Show>
   );

@@ -4,14 +4,22 @@ import type { Connection } from "../../../store/records.ts";
 import { CopyButton } from "../../components/copy-button.tsx";
 import { formatInstant } from "../../components/format.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { SecretText } from "../../components/secret-values.tsx";
 import { useAppState } from "../../state/app-state.tsx";
+import { knownSecrets } from "./known-secrets.ts";
 
 export function HandOff(props: { connection: Connection }) {
-  const [, actions] = useAppState();
+  const [state, actions] = useAppState();
   const [handoff, setHandoff] = createSignal<Handoff | null>(null);
   const [error, setError] = createSignal<string | null>(null);
   const exportNow = async () => {
     setError(null);
+    if (state.clients === null && state.clientsError !== null) {
+      setError(
+        "The relay's clients are not loaded (offline, or the relay cannot be reached), and the export needs the client's token endpoint from it. Try again once they are.",
+      );
+      return;
+    }
     try {
       setHandoff(await actions.exportForServer(props.connection.id));
     } catch (e) {
@@ -54,7 +62,7 @@ export function HandOff(props: { connection: Connection }) {
                     </div>
                     {/* Focusable: a long export scrolls, and keyboard users must be able to scroll it. */}
                     <pre class="http" data-testid={`handoff-${key}`} tabindex="0">
-                      {text}
+                      <SecretText text={text} secrets={knownSecrets(props.connection)} />
                     </pre>
                   </div>
                 )}

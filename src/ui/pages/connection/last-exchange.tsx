@@ -2,6 +2,7 @@ import { Show } from "solid-js";
 import type { Connection } from "../../../store/records.ts";
 import { formatTime } from "../../components/format.ts";
 import { HttpExchange } from "../../components/http-exchange.tsx";
+import { knownSecrets } from "./known-secrets.ts";
 
 /** The last token request as the relay sent it and the provider's raw answer. */
 export function LastExchange(props: { connection: Connection }) {
@@ -24,6 +25,7 @@ export function LastExchange(props: { connection: Connection }) {
             sent={last().envelope?.sent ?? last().sent}
             upstream={last().envelope?.upstream ?? null}
             ms={last().envelope?.ms}
+            secrets={knownSecrets(props.connection)}
           />
         </section>
       )}

@@ -115,7 +115,15 @@ export function RevokePasted(props: {
               <strong>Next:</strong> {d().verdict.next}
             </p>
             <Show when={envelope()}>
-              {(e) => <HttpExchange sent={e().sent} upstream={e().upstream} ms={e().ms} title="revocation" />}
+              {(e) => (
+                <HttpExchange
+                  sent={e().sent}
+                  upstream={e().upstream}
+                  ms={e().ms}
+                  title="revocation"
+                  secrets={[props.refreshToken ?? "", props.accessToken ?? ""]}
+                />
+              )}
             </Show>
           </div>
         )}

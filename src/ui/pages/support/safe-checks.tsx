@@ -109,7 +109,13 @@ export function SafeChecks(props: {
             </Show>
             <Show when={envelope()}>
               {(e) => (
-                <HttpExchange sent={e().sent} upstream={e().upstream} ms={e().ms} title="identity probe" />
+                <HttpExchange
+                  sent={e().sent}
+                  upstream={e().upstream}
+                  ms={e().ms}
+                  title="identity probe"
+                  secrets={[props.accessToken ?? ""]}
+                />
               )}
             </Show>
           </div>

@@ -3,6 +3,7 @@ import { createSignal, Show } from "solid-js";
 import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useAppState } from "../../state/app-state.tsx";
+import { offlineMessage } from "../../state/network.ts";
 import { RevokePasted } from "./revoke-pasted.tsx";
 
 /** Refresh and revoke: each says what it spends, and asks first where a copy elsewhere would die. */
@@ -26,6 +27,9 @@ export function SpendingActions(props: {
     setError(null);
     const text = props.refreshText;
     if (text === null) return;
+    // Before importing: offline, there would be a new connection and no refresh.
+    const offline = offlineMessage("the refresh");
+    if (offline !== null) return setError(offline);
     const imported = await actions.importTokens(props.clientId, text);
     if (imported.kind === "refused") return setError(imported.message);
     const outcome = await actions.refresh(imported.connectionId, { confirmHandedOff: true });

@@ -3,6 +3,7 @@ import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import { inspectPaste } from "../../../oauth/inspect.ts";
 import { buildDiagnosticBundle, parseDiagnosticBundle } from "../../../store/bundle.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { ShowValuesScope, ShowValuesSwitch } from "../../components/secret-values.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { BundleDesk } from "./bundle-desk.tsx";
 import { PasteDesk } from "./paste-desk.tsx";
@@ -49,70 +50,76 @@ export function SupportPage() {
     setText(await file.text());
   };
   return (
-    <article aria-labelledby="support-heading">
-      <h2 id="support-heading">Support desk</h2>
-      <p>
-        See and explain a token's state without spending it. Reads are marked{" "}
-        <span class="badge">read-only</span>. Anything that spends a token says what it spends, and asks first
-        when a copy elsewhere would stop working.
-      </p>
-      <section aria-labelledby="inspect-heading" class="card">
-        <h3 id="inspect-heading">Inspect</h3>
-        <p class="muted">Read in this page only: nothing is sent while you paste.</p>
-        <label class="field">
-          <span>Paste a token, a token response, an exported connection or a diagnostic bundle</span>
-          <textarea
-            spellcheck={false}
-            autocomplete="off"
-            value={text()}
-            onInput={(e) => {
-              setText(e.currentTarget.value);
-              if (search.connection !== undefined) setSearch({ connection: undefined });
-            }}
-          />
-        </label>
-        <label class="field">
-          <span>Or open a diagnostic bundle file</span>
-          <input
-            type="file"
-            accept=".json,application/json"
-            onChange={(e) => void openFile(e.currentTarget.files?.[0])}
-          />
-        </label>
-        <Show when={state.connections.length > 0}>
+    <ShowValuesScope>
+      <article aria-labelledby="support-heading">
+        <h2 id="support-heading">Support desk</h2>
+        <p>
+          See and explain a token's state without spending it. Reads are marked{" "}
+          <span class="badge">read-only</span>. Anything that spends a token says what it spends, and asks
+          first when a copy elsewhere would stop working.
+        </p>
+        <ShowValuesSwitch />
+        <section aria-labelledby="inspect-heading" class="card">
+          <h3 id="inspect-heading">Inspect</h3>
+          <p class="muted">Read in this page only: nothing is sent while you paste.</p>
           <label class="field">
-            <span>Or diagnose a connection in this browser</span>
-            <select
-              value={search.connection ?? ""}
-              onChange={(e) => setSearch({ connection: e.currentTarget.value || undefined })}
-            >
-              <option value="">Choose a connection…</option>
-              <For each={state.connections}>{(c) => <option value={c.id}>{c.name}</option>}</For>
-            </select>
+            <span>Paste a token, a token response, an exported connection or a diagnostic bundle</span>
+            <textarea
+              spellcheck={false}
+              autocomplete="off"
+              value={text()}
+              onInput={(e) => {
+                setText(e.currentTarget.value);
+                if (search.connection !== undefined) setSearch({ connection: undefined });
+              }}
+            />
           </label>
-        </Show>
-        <ProblemAlert message={fileError()} />
-      </section>
-      <Show
-        when={search.connection === undefined}
-        fallback={
-          <Show when={live()} fallback={<p>{live.error ? String(live.error) : "Reading the connection…"}</p>}>
-            {(bundle) => <BundleDesk bundle={bundle()} readOnly={false} />}
+          <label class="field">
+            <span>Or open a diagnostic bundle file</span>
+            <input
+              type="file"
+              accept=".json,application/json"
+              onChange={(e) => void openFile(e.currentTarget.files?.[0])}
+            />
+          </label>
+          <Show when={state.connections.length > 0}>
+            <label class="field">
+              <span>Or diagnose a connection in this browser</span>
+              <select
+                value={search.connection ?? ""}
+                onChange={(e) => setSearch({ connection: e.currentTarget.value || undefined })}
+              >
+                <option value="">Choose a connection…</option>
+                <For each={state.connections}>{(c) => <option value={c.id}>{c.name}</option>}</For>
+              </select>
+            </label>
           </Show>
-        }
-      >
-        <ProblemAlert message={importProblem()} />
+          <ProblemAlert message={fileError()} />
+        </section>
         <Show
-          when={importedBundle()}
+          when={search.connection === undefined}
           fallback={
-            <Show when={inspection().kind !== "empty" && inspection().kind !== "bundle"}>
-              <PasteDesk inspection={inspection()} />
+            <Show
+              when={live()}
+              fallback={<p>{live.error ? String(live.error) : "Reading the connection…"}</p>}
+            >
+              {(bundle) => <BundleDesk bundle={bundle()} readOnly={false} />}
             </Show>
           }
         >
-          {(bundle) => <BundleDesk bundle={bundle()} readOnly={true} />}
+          <ProblemAlert message={importProblem()} />
+          <Show
+            when={importedBundle()}
+            fallback={
+              <Show when={inspection().kind !== "empty" && inspection().kind !== "bundle"}>
+                <PasteDesk inspection={inspection()} />
+              </Show>
+            }
+          >
+            {(bundle) => <BundleDesk bundle={bundle()} readOnly={true} />}
+          </Show>
         </Show>
-      </Show>
-    </article>
+      </article>
+    </ShowValuesScope>
   );
 }

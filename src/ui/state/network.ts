@@ -1,0 +1,42 @@
+/**
+ * Saying "offline" before trying: steps that need the network check here first, and say so in words
+ * instead of sending (or marking as sent) anything. Loaded beside the first screen, not in it.
+ */
+import { type Accessor, createSignal, onCleanup } from "solid-js";
+
+/**
+ * Whether the browser knows it has no network. `navigator.onLine === false` is reliable; `true`
+ * only means some network is up, so a relay that cannot be reached is checked separately.
+ */
+export function isOffline(): boolean {
+  return typeof navigator !== "undefined" && navigator.onLine === false;
+}
+
+/** What to say instead of trying `step` (e.g. "the code exchange") while offline; null when online. */
+export function offlineMessage(step: string): string | null {
+  return isOffline()
+    ? `You are offline, so ${step} was not sent. Nothing was spent or marked as sent: try again once you are back online.`
+    : null;
+}
+
+/** What to say instead of trying `step` when the relay did not answer its client list (`problem`). */
+export function relayProblem(problem: string, step: string): string {
+  return `${problem} So ${step} was not sent; nothing was spent or marked as sent.`;
+}
+
+/** Why the relay's clients are missing while offline. */
+export const OFFLINE_CLIENTS =
+  "You are offline: the relay's clients load when the network is back. Connections stored in this browser work offline.";
+
+/** A signal that follows the browser's online and offline events. */
+export function createOnline(): Accessor<boolean> {
+  const [online, setOnline] = createSignal(!isOffline());
+  const update = () => setOnline(!isOffline());
+  window.addEventListener("online", update);
+  window.addEventListener("offline", update);
+  onCleanup(() => {
+    window.removeEventListener("online", update);
+    window.removeEventListener("offline", update);
+  });
+  return online;
+}
