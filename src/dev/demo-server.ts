@@ -115,7 +115,8 @@ async function loadProvider(): Promise<ProviderConstructor> {
 
 // ---------------------------------------------------------------------------------------------------------
 // Storage. Our own in-memory adapter, one store per server, so oidc-provider does not warn about its
-// development adapter and two servers in one process never share state.
+// development adapter and two servers in one process never share state. The interop tests'
+// oidc-provider configurations (test/interop/servers) use it too.
 
 type Payload = Record<string, unknown> & {
   grantId?: string;
@@ -124,7 +125,7 @@ type Payload = Record<string, unknown> & {
   consumed?: number;
 };
 
-class MemoryStore {
+export class MemoryStore {
   readonly #entries = new Map<string, { payload: Payload; expiresAt: number }>();
   readonly #grants = new Map<string, Set<string>>();
   readonly #index = new Map<string, string>();
@@ -180,7 +181,7 @@ class MemoryStore {
   }
 }
 
-class MemoryAdapter {
+export class MemoryAdapter {
   readonly #model: string;
   readonly #store: MemoryStore;
 

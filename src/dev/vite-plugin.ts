@@ -24,9 +24,10 @@ export interface DevServerOptions {
   env?: Record<string, string>;
   /**
    * For tests and screenshots: more clients, made once the origin is known (their redirect URIs hold
-   * the port the dev server got).
+   * the port the dev server got). May be async: the interop tests start an authorization server here,
+   * registering the redirect URI, before the relay answers its first request.
    */
-  clients?: (origin: string) => RelayClientConfig[];
+  clients?: (origin: string) => RelayClientConfig[] | Promise<RelayClientConfig[]>;
   /**
    * For tests and screenshots: recipes over the built-in ones, e.g. a provider's recipe whose
    * environment points at an emulator on 127.0.0.1. `npm start` never sets it, so no configuration
@@ -106,7 +107,7 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
           // oidc-provider serves RFC 7009 revocation; the demo recipe takes endpoints from here.
           revocation_endpoint: demo.revocation_endpoint,
         };
-        const extra = options.clients?.(origin) ?? [];
+        const extra = (await options.clients?.(origin)) ?? [];
         const relay = createRelay({
           clients: [demoClient, ...configured, ...extra],
           allowedOrigins,
