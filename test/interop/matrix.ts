@@ -16,14 +16,15 @@ export type StepId =
   | "revoke"
   | "revoked-refused";
 
-export const STEPS: readonly { readonly id: StepId; readonly title: string }[] = [
-  { id: "discovery", title: "Discovery from its issuer" },
-  { id: "authorize", title: "Authorize at its login and consent pages" },
-  { id: "exchange", title: "Code exchange (PKCE) through the relay" },
-  { id: "identity", title: "Identity probe (userinfo)" },
-  { id: "refresh", title: "Refresh, and the old refresh token after it" },
-  { id: "revoke", title: "Revoke (RFC 7009)" },
-  { id: "revoked-refused", title: "Revoked tokens refused" },
+/** In walk order. `column` heads the README's table; `title` names the test. */
+export const STEPS: readonly { readonly id: StepId; readonly column: string; readonly title: string }[] = [
+  { id: "discovery", column: "Discovery", title: "Discovery from its issuer" },
+  { id: "authorize", column: "Authorize", title: "Authorize at its login and consent pages" },
+  { id: "exchange", column: "Exchange", title: "Code exchange (PKCE) through the relay" },
+  { id: "identity", column: "Identity", title: "Identity probe (userinfo)" },
+  { id: "refresh", column: "Refresh", title: "Refresh, and the old refresh token after it" },
+  { id: "revoke", column: "Revoke", title: "Revoke (RFC 7009)" },
+  { id: "revoked-refused", column: "Revoked refused", title: "Revoked tokens refused" },
 ];
 
 export interface Cell {
@@ -36,8 +37,10 @@ export interface Cell {
 
 export interface MatrixRow {
   readonly server: InteropServerName;
-  /** The server and configuration, as the README names them. */
+  /** The server, as the README's table names it. */
   readonly title: string;
+  /** How it is configured here. */
+  readonly configuration: string;
   /** `name=value` lines the walk types into "Extra authorization parameters", as a user would. */
   readonly extraParams: string;
   /** Rotating servers: what presenting a rotated-out refresh token does to the current one. */
@@ -51,8 +54,9 @@ const OFFLINE_NOTE =
 export const MATRIX: readonly MatrixRow[] = [
   {
     server: "oidc-provider-a",
-    title:
-      "node-oidc-provider 9.13.3 (a): rotating refresh tokens, PKCE required, `client_secret_basic`, opaque access tokens",
+    title: "node-oidc-provider 9.13.3 (a)",
+    configuration:
+      "Node.js, the npm package; rotating refresh tokens, PKCE required, `client_secret_basic` only, opaque access tokens, no revocation or introspection",
     extraParams: "prompt=consent",
     rotatedReuse: "revokes the grant",
     cells: {
@@ -63,15 +67,16 @@ export const MATRIX: readonly MatrixRow[] = [
         status: "works",
         note: "rotates: the old refresh token is refused (`invalid_grant`), and presenting it revokes the whole grant",
       },
-      identity: { status: "works" },
+      identity: { status: "works", shows: ["This token belongs to ada@example.test."] },
       revoke: { status: "not-offered", note: "revocation is off in this configuration" },
       "revoked-refused": { status: "not-offered", note: "nothing was revoked" },
     },
   },
   {
     server: "oidc-provider-b",
-    title:
-      "node-oidc-provider 9.13.3 (b): reusable refresh tokens, `client_secret_post`, JWT access tokens (RFC 9068), introspection and revocation",
+    title: "node-oidc-provider 9.13.3 (b)",
+    configuration:
+      "Node.js, the npm package; reusable refresh tokens, `client_secret_post` only, JWT access tokens (RFC 9068, for one API by resource indicators), introspection and revocation",
     extraParams: "prompt=consent",
     cells: {
       discovery: { status: "works", note: "drafts `client_secret_post`, the only method its metadata lists" },
@@ -93,7 +98,9 @@ export const MATRIX: readonly MatrixRow[] = [
   },
   {
     server: "django-oauth-toolkit",
-    title: "django-oauth-toolkit 1.7.0 on Django 3.2 (Debian 12): rotating refresh tokens, PKCE required",
+    title: "django-oauth-toolkit 1.7.0",
+    configuration:
+      "Python, Django 3.2, Debian 12's packages; a Django project of settings and URLs only; rotating refresh tokens, PKCE required, either secret method (the walk uses `client_secret_basic`), opaque tokens",
     extraParams: "",
     rotatedReuse: "refused alone",
     cells: {
@@ -108,22 +115,27 @@ export const MATRIX: readonly MatrixRow[] = [
         status: "works",
         note: "rotates: the old refresh token is refused (`invalid_grant`, no description); the new one stays valid",
       },
-      identity: { status: "works", note: "userinfo says only `sub` (the user's database id)" },
+      identity: {
+        status: "works",
+        note: "userinfo says only `sub`, the user's database id",
+        shows: ["This token belongs to 1."],
+      },
       revoke: { status: "works", note: "answers `200` with an empty `text/html` body" },
       "revoked-refused": { status: "works" },
     },
   },
   {
     server: "lemonldap-ng",
-    title:
-      "LemonLDAP::NG 2.16.1 (Debian 12), Demo authentication: reusable offline refresh tokens, PKCE required",
+    title: "LemonLDAP::NG 2.16.1",
+    configuration:
+      "Perl, Debian 12's packages, its portal under Starman; Demo authentication; offline (reusable) refresh tokens, PKCE required, either secret method (the walk uses `client_secret_basic`), opaque tokens, introspection",
     extraParams: "prompt=consent",
     cells: {
       discovery: { status: "works", note: "its issuer is the portal URL, with a trailing slash" },
       authorize: { status: "works", note: `the portal's login form; ${OFFLINE_NOTE}` },
       exchange: { status: "works", note: "answers `scope` without `offline_access`" },
       refresh: { status: "works", note: "reusable: no new refresh token, and the old one keeps working" },
-      identity: { status: "works" },
+      identity: { status: "works", shows: ["This token belongs to dwho@badwolf.org."] },
       revoke: { status: "not-offered", note: "2.16 has no RFC 7009 endpoint" },
       "revoked-refused": { status: "not-offered", note: "nothing can be revoked" },
     },
@@ -133,21 +145,31 @@ export const MATRIX: readonly MatrixRow[] = [
 const WORDS: Readonly<Record<Cell["status"], string>> = {
   works: "works",
   "not-offered": "not offered",
-  difference: "known difference",
+  difference: "**known difference**",
 };
 
-/** The README's table: one row per server, one column per step. */
+/**
+ * The README's matrix: a table of servers × steps (a `*` marks a cell with a note), then each
+ * server's configuration and notes.
+ */
 export function renderMatrix(): string {
-  const header = `| server | ${STEPS.map((s) => s.title).join(" | ")} |`;
+  const header = `| server | ${STEPS.map((s) => s.column).join(" | ")} |`;
   const rule = `| --- | ${STEPS.map(() => "---").join(" | ")} |`;
   const rows = MATRIX.map(
     (row) =>
       `| ${row.title} | ${STEPS.map((s) => {
         const cell = row.cells[s.id];
-        return cell.note === undefined ? WORDS[cell.status] : `${WORDS[cell.status]}: ${cell.note}`;
+        return `${WORDS[cell.status]}${cell.note === undefined ? "" : " *"}`;
       }).join(" | ")} |`,
   );
-  return [header, rule, ...rows].join("\n");
+  const notes = MATRIX.map((row) => {
+    const noted = STEPS.flatMap((s) => {
+      const note = row.cells[s.id].note;
+      return note === undefined ? [] : [`${s.column}: ${note}.`];
+    });
+    return `- **${row.title}** (${row.configuration}). ${noted.join(" ")}`;
+  });
+  return [header, rule, ...rows, "", ...notes].join("\n");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(renderMatrix());

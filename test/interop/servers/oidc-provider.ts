@@ -39,6 +39,14 @@ async function loadProvider(): Promise<ProviderConstructor> {
   return module.default;
 }
 
+async function ownTokensOnly(
+  _ctx: unknown,
+  client: OidcClient,
+  token: { clientId?: string },
+): Promise<boolean> {
+  return token.clientId === client.clientId;
+}
+
 function signingKey(): Record<string, unknown> {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   return { ...privateKey.export({ format: "jwk" }), kid: randomUUID(), use: "sig", alg: "RS256" };
@@ -102,8 +110,9 @@ export async function startOidcProvider(
     }),
     features: {
       devInteractions: { enabled: true },
-      revocation: { enabled: configuration === "b" },
-      introspection: { enabled: configuration === "b" },
+      // Each client may revoke and introspect its own tokens, no one else's.
+      revocation: { enabled: configuration === "b", allowedPolicy: ownTokensOnly },
+      introspection: { enabled: configuration === "b", allowedPolicy: ownTokensOnly },
       ...(configuration === "b"
         ? {
             resourceIndicators: {
