@@ -14,21 +14,31 @@ export interface Screen {
   readonly submit: (page: Page) => Promise<void>;
 }
 
+/**
+ * Whether the browser is back at tokendesk from the server: on its callback page or already on the
+ * connection it made. Not merely on tokendesk's origin: right after "Continue to …" is clicked the
+ * page is still tokendesk's authorize page until the server's first page arrives.
+ */
+function isBack(url: string, appOrigin: string): boolean {
+  return ["/callback/", "/#/callback", "/#/connections/"].some((path) =>
+    url.startsWith(`${appOrigin}${path}`),
+  );
+}
+
 export async function passScreens(
   page: Page,
   appOrigin: string,
   screens: readonly Screen[],
   timeoutMs = 20_000,
 ): Promise<void> {
-  const isBack = () => page.url().startsWith(`${appOrigin}/`);
   const seen: string[] = [];
   for (let step = 0; step < 6; step++) {
-    if (isBack()) return;
+    if (isBack(page.url(), appOrigin)) return;
     let next: Screen | "back";
     try {
       next = await Promise.any([
         page
-          .waitForURL((url) => url.href.startsWith(`${appOrigin}/`), { timeout: timeoutMs })
+          .waitForURL((url) => isBack(url.href, appOrigin), { timeout: timeoutMs })
           .then(() => "back" as const),
         ...screens.map((screen) =>
           screen
