@@ -44,6 +44,18 @@ export default defineConfig({
           hookTimeout: 90_000,
         },
       },
+      {
+        // Real authorization servers not written here (test/interop/servers), walked in Chromium.
+        test: {
+          name: "interop",
+          include: ["test/interop/**/*.test.ts"],
+          globalSetup: ["test/interop/global-setup.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+        },
+      },
     ],
   },
 });

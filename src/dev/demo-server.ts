@@ -132,7 +132,8 @@ async function loadProvider(): Promise<ProviderConstructor> {
 
 // ---------------------------------------------------------------------------------------------------------
 // Storage. Our own in-memory adapter, one store per server, so oidc-provider does not warn about its
-// development adapter and two servers in one process never share state.
+// development adapter and two servers in one process never share state. The interop tests'
+// oidc-provider configurations (test/interop/servers) use it too.
 
 type Payload = Record<string, unknown> & {
   grantId?: string;
@@ -141,7 +142,7 @@ type Payload = Record<string, unknown> & {
   consumed?: number;
 };
 
-class MemoryStore {
+export class MemoryStore {
   readonly #entries = new Map<string, { payload: Payload; expiresAt: number }>();
   readonly #grants = new Map<string, Set<string>>();
   readonly #index = new Map<string, string>();
@@ -197,7 +198,7 @@ class MemoryStore {
   }
 }
 
-class MemoryAdapter {
+export class MemoryAdapter {
   readonly #model: string;
   readonly #store: MemoryStore;
 

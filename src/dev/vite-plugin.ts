@@ -32,9 +32,10 @@ export interface DevServerOptions {
   envDir?: string;
   /**
    * For tests and screenshots: more clients, made once the origin is known (their redirect URIs hold
-   * the port the dev server got).
+   * the port the dev server got). May be async: the interop tests start an authorization server here,
+   * registering the redirect URI, before the relay answers its first request.
    */
-  clients?: (origin: string) => RelayClientConfig[];
+  clients?: (origin: string) => RelayClientConfig[] | Promise<RelayClientConfig[]>;
   /**
    * For tests and screenshots: recipes over the built-in ones, e.g. a provider's recipe whose
    * environment points at an emulator on 127.0.0.1. `npm start` never sets it, so no configuration
@@ -139,7 +140,7 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
           jwks_uri: demo.jwks_uri,
         };
         // The demo client is always there; TOKENDESK_CLIENTS (e.g. from .env.local) adds real ones.
-        const fixed = [demoClient, ...(options.clients?.(origin) ?? [])];
+        const fixed = [demoClient, ...((await options.clients?.(origin)) ?? [])];
         const relay = createReloadableRelay({ clients: fixed, allowedOrigins: [], recipes });
         let env = readEnv("TOKENDESK_");
         let pageEnv = readEnv("VITE_");
