@@ -1,7 +1,8 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import { inspectPaste } from "../../../oauth/inspect.ts";
-import { buildDiagnosticBundle, parseDiagnosticBundle } from "../../../store/bundle.ts";
+import { buildDiagnosticBundle } from "../../../store/bundle.ts";
+import { parseDiagnosticBundle } from "../../../store/bundle-parse.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { BundleDesk } from "./bundle-desk.tsx";
