@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RelayFault } from "../../src/dev/vite-plugin.ts";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
+import { refreshTokens } from "../support/demo-flow.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -236,6 +237,27 @@ describe("every page and state", () => {
       },
     },
     {
+      name: "timeline after a refresh elsewhere and invalid_grant here, last hour, a mark focused",
+      reach: async (p) => {
+        await p.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
+        const handoff = JSON.parse((await p.getByTestId("handoff-json").textContent()) ?? "{}");
+        await refreshTokens(dev.demo, handoff.refresh_token);
+        await p.getByRole("button", { name: "Refresh", exact: true }).click();
+        await p
+          .getByRole("alertdialog")
+          .getByRole("button", { name: /^Refresh/ })
+          .click();
+        await p
+          .getByTestId("timeline-picture")
+          .getByRole("button", { name: /^invalid_grant: / })
+          .waitFor();
+        await p.getByRole("button", { name: "Last hour" }).click();
+        await p.getByTestId("timeline-axis").focus();
+        await p.getByTestId("timeline-picture").getByRole("button").last().focus();
+        await p.getByTestId("timeline-detail").getByText("UTC", { exact: false }).waitFor();
+      },
+    },
+    {
       name: "home with a connection and the import form open",
       reach: async (p) => {
         await p.goto(`${dev.origin}/`);
@@ -291,6 +313,8 @@ describe("every page and state", () => {
       }
       expect(problems).toEqual([]);
       await page.close();
-    });
+      // One test walks every state with axe twice over (1100 and 360 px): more than the default 90 s
+      // when the machine is shared.
+    }, 240_000);
   }
 });

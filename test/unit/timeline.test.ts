@@ -243,8 +243,9 @@ describe("the layout", () => {
     const history = lane("events");
     expect(history.map((i) => i.draw.kind)).toContain("mark");
     const invalid = history.find((i) => i.label.includes("invalid_grant") || i.label.includes("refused"));
+    // Its visible tag is not in the history's words, so its name begins with it.
     expect(invalid?.label).toBe(
-      "23/11/2026, 13:05:05 failed Refresh failed: 400. The refresh token was refused.",
+      "invalid_grant: 23/11/2026, 13:05:05 failed Refresh failed: 400. The refresh token was refused.",
     );
     expect(invalid?.draw).toMatchObject({ kind: "mark", mark: "invalid_grant", tag: "invalid_grant" });
     expect(layout.guides).toEqual([{ x: expect.any(Number), label: "handed off" }]);

@@ -206,6 +206,23 @@ function breakdown(marks: readonly Mark[]): string {
     .join(", ");
 }
 
+/** The words of a text as a listener compares them: lower case, no punctuation, no asides in parentheses. */
+function spoken(text: string): string {
+  return ` ${text
+    .toLowerCase()
+    .replace(/\([^)]*\)/g, " ")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim()} `;
+}
+
+/**
+ * Whether a mark's name already says its visible tag. When it does not, the name begins with the tag,
+ * so that what is seen is what is heard (and what a voice user says to reach it).
+ */
+function saysAlready(name: string, tag: string): boolean {
+  return spoken(name).includes(spoken(tag));
+}
+
 /** Points into groups: a new group where the gap to the last point or the group's span grows too wide. */
 function clusterPoints<T>(points: readonly T[], xOfPoint: (t: T) => number): T[][] {
   const groups: T[][] = [];
@@ -552,12 +569,13 @@ function markItems(marks: readonly Mark[], g: Geometry, lane: LaneId, cy: number
         const nextX = next === undefined ? Number.POSITIVE_INFINITY : g.x((next[0] as Mark).event.at);
         if (x - prevX > half * 2 && nextX - x > half * 2) tag = style.tag;
       }
+      const words = historyWords(first.event, g.fmt);
       return {
         key: `m:${first.event.ref}`,
         lane,
         at: first.event.at,
         x,
-        label: historyWords(first.event, g.fmt),
+        label: tag === null || saysAlready(words, tag) ? words : `${tag}: ${words}`,
         ref: first.event.ref,
         zoomTo: null,
         box: { x: x - MARK_R - 3, y: cy - MARK_R - 4, w: 2 * MARK_R + 6, h: 2 * MARK_R + 8 },
@@ -642,7 +660,8 @@ export function layoutTimeline(input: LayoutInput): TimelineLayout {
     domain,
     fmt,
     now,
-    x: (at) => xOf(domain, left, right, at),
+    // Tenths of a pixel: finer is invisible and only makes the saved file longer.
+    x: (at) => Math.round(xOf(domain, left, right, at) * 10) / 10,
     clamp: (x) => Math.max(left - 1, Math.min(right + 1, x)),
   };
   const notes: { x: number; y: number; text: string }[] = [];

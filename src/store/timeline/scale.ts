@@ -47,7 +47,8 @@ export function domainOf(zoom: Zoom, model: TimelineModel, now: number): Domain 
       const reach =
         Number.isFinite(model.reach) && model.reach - end < (end - first) * 0.5 ? model.reach : end;
       const to = Math.max(end, reach);
-      const span = Math.max(to - first, 2 * MINUTE);
+      // A walk of a few seconds fills the width; bars that go on past it say so at the edge.
+      const span = Math.max(to - first, 10 * SECOND);
       const pad = span * 0.04;
       return { from: first - pad, to: first + span + pad };
     }

@@ -1,7 +1,7 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import { inspectPaste } from "../../../oauth/inspect.ts";
-import { buildDiagnosticBundle } from "../../../store/bundle.ts";
+import { buildDiagnosticBundle, knownSecrets } from "../../../store/bundle.ts";
 import { parseDiagnosticBundle } from "../../../store/bundle-parse.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useAppState } from "../../state/app-state.tsx";
@@ -98,7 +98,16 @@ export function SupportPage() {
         when={search.connection === undefined}
         fallback={
           <Show when={live()} fallback={<p>{live.error ? String(live.error) : "Reading the connection…"}</p>}>
-            {(bundle) => <BundleDesk bundle={bundle()} readOnly={false} />}
+            {(bundle) => (
+              <BundleDesk
+                bundle={bundle()}
+                readOnly={false}
+                secrets={(() => {
+                  const c = connection();
+                  return c === undefined ? [] : knownSecrets(c);
+                })()}
+              />
+            )}
           </Show>
         }
       >
