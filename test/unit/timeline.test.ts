@@ -3,11 +3,17 @@
  * zoom and a width lay them out (and group them when they would overlap), and the summary in words.
  */
 import { describe, expect, it } from "vitest";
+import { buildDiagnosticBundle, serializeBundle } from "../../src/store/bundle.ts";
+import { parseDiagnosticBundle } from "../../src/store/bundle-parse.ts";
+import { newConnection } from "../../src/store/lifecycle/shared.ts";
+import type { Connection, ConnectionEvent } from "../../src/store/records.ts";
 import { itemNear, layoutTimeline, neighbour } from "../../src/store/timeline/layout.ts";
 import { markKind } from "../../src/store/timeline/marks.ts";
 import { buildTimeline, nextChange } from "../../src/store/timeline/model.ts";
+import { checkPicture, pictureFileName } from "../../src/store/timeline/picture.ts";
 import { domainOf, type TimeFormat, ticksFor } from "../../src/store/timeline/scale.ts";
 import type { TimelineEvent, TimelineSource } from "../../src/store/timeline/source.ts";
+import { sourceFromBundle, sourceFromConnection } from "../../src/store/timeline/source.ts";
 import { describeTimeline } from "../../src/store/timeline/summary.ts";
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -401,5 +407,158 @@ describe("the layout", () => {
     expect(neighbour(layout, "code", "up")).toBeNull();
     const last = neighbour(layout, down?.key ?? "", "last");
     expect(last?.label).toContain("Access token 3 of 3");
+  });
+});
+
+describe("a type this version does not know", () => {
+  it("is drawn as a generic mark named with its history line", () => {
+    seq = 60_000;
+    const api = _event(T0 + 30 * S, "api", "GET /v1/me: 200 (180 ms).");
+    const model = buildTimeline(_source([api], { code: null, tokens: null, handedOffAt: null }));
+    const layout = layoutTimeline({
+      model,
+      domain: domainOf({ kind: "all" }, model, T0 + MIN),
+      width: 800,
+      now: T0 + MIN,
+      fmt: UTC,
+    });
+    const [mark] = layout.lanes.find((l) => l.id === "events")?.items ?? [];
+    expect(mark?.draw).toMatchObject({ kind: "mark", mark: "other", tag: null });
+    expect(mark?.label).toBe("23/11/2026, 12:00:30 api GET /v1/me: 200 (180 ms).");
+    expect(mark?.ref).toBe(api.ref);
+    expect(layout.legend.map((e) => e.words)).toContain("other event");
+  });
+});
+
+describe("the same picture from a diagnostic bundle", () => {
+  it("comes out of a bundle as out of the stored records, and out of an older bundle without the expiry fields", async () => {
+    const at = T0;
+    const id = "bundle-timeline";
+    const body = (access: string, refresh: string) =>
+      JSON.stringify({ access_token: access, token_type: "Bearer", expires_in: 120, refresh_token: refresh });
+    const exchange = (access: string, refresh: string, grant: string) => ({
+      sent: {
+        method: "POST",
+        url: "http://127.0.0.1:9000/token",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: `grant_type=${grant}`,
+      },
+      upstream: { status: 200, headers: { "content-type": "application/json" }, body: body(access, refresh) },
+      ms: 20,
+    });
+    const stored: ConnectionEvent[] = [
+      {
+        id: "1",
+        connectionId: id,
+        at,
+        type: "authorized",
+        summary: "Authorized; code received.",
+        exchange: null,
+        refreshTokenFingerprint: null,
+        previousRefreshTokenFingerprint: null,
+      },
+      {
+        id: "2",
+        connectionId: id,
+        at: at + 5 * S,
+        type: "exchanged",
+        summary: "Exchange: 200, new access token (expires in 120 s).",
+        exchange: exchange("[access_token 00000001]", "[refresh_token 0000000a]", "authorization_code"),
+        refreshTokenFingerprint: "0000000a",
+        previousRefreshTokenFingerprint: null,
+        accessExpiresAt: at + 125 * S,
+        refreshExpiresAt: null,
+      },
+      {
+        id: "3",
+        connectionId: id,
+        at: at + 65 * S,
+        type: "refreshed",
+        summary: "Refresh: 200, new access token (expires in 120 s).",
+        exchange: exchange("[access_token 00000002]", "[refresh_token 0000000b]", "refresh_token"),
+        refreshTokenFingerprint: "0000000b",
+        previousRefreshTokenFingerprint: "0000000a",
+        accessExpiresAt: at + 185 * S,
+        refreshExpiresAt: null,
+      },
+    ];
+    const connection: Connection = {
+      ...newConnection(id, at, { clientId: "demo", provider: "demo" }),
+      authorization: {
+        code: "code-1234567890",
+        codeVerifier: "verifier-1234567890",
+        redirectUri: "http://127.0.0.1:5173/callback/",
+        receivedAt: at,
+        expiresAt: at + 300 * S,
+        iss: null,
+        extra: {},
+        exchangeStartedAt: at + 4 * S,
+      },
+      tokenSet: {
+        accessToken: "at-2-secret",
+        tokenType: "Bearer",
+        scope: null,
+        refreshToken: "rt-b-secret",
+        idToken: null,
+        receivedAt: at + 65 * S,
+        accessExpiresAt: at + 185 * S,
+        refreshExpiresAt: null,
+        refreshExpirySource: "none",
+        refreshReceivedAt: at + 65 * S,
+        raw: {},
+      },
+    };
+    const bundle = await buildDiagnosticBundle(connection, stored, {
+      now: at + 200 * S,
+      client: null,
+      appOrigin: null,
+      relayBase: null,
+    });
+    const fromRecords = buildTimeline(sourceFromConnection(connection, stored, (e) => `history-${e.id}`));
+    const shape = (m: ReturnType<typeof buildTimeline>) => ({
+      code: m.code && { ...m.code, event: m.code.event?.type },
+      access: m.access.map((b) => [b.start, b.expiresAt, b.endedAt, b.endReason]),
+      links: m.links.map((l) => [l.fingerprint, l.start, l.endedAt, l.endReason]),
+      marks: m.marks.map((k) => [k.event.at, k.kind, k.event.summary]),
+    });
+    const parsed = parseDiagnosticBundle(JSON.parse(serializeBundle(bundle)));
+    if (!parsed.ok) throw new Error(parsed.problem);
+    expect(shape(buildTimeline(sourceFromBundle(parsed.bundle, (i) => `bundle-entry-${i + 1}`)))).toEqual(
+      shape(fromRecords),
+    );
+    // A bundle made before events recorded their expiries: the answers' expires_in gives the same bars.
+    const older = JSON.parse(serializeBundle(bundle));
+    for (const entry of older.log.entries) {
+      delete entry.event.accessExpiresAt;
+      delete entry.event.refreshExpiresAt;
+    }
+    const olderParsed = parseDiagnosticBundle(older);
+    if (!olderParsed.ok) throw new Error(olderParsed.problem);
+    expect(shape(buildTimeline(sourceFromBundle(olderParsed.bundle, String)))).toEqual(shape(fromRecords));
+    // A malformed expiry is refused with the entry named.
+    older.log.entries[1].event.accessExpiresAt = "soon";
+    expect(parseDiagnosticBundle(older)).toEqual({ ok: false, problem: "Its log entry 2 is malformed." });
+  });
+});
+
+describe("a saved picture", () => {
+  it("is refused when it would hold a credential of the connection, in any form, or a JWT", () => {
+    const secrets: Array<readonly [string, string]> = [["refresh_token", "rt-<&>-0123456789"]];
+    expect(checkPicture("<svg><desc>fingerprint 1a2b3c4d</desc></svg>", secrets)).toContain("1a2b3c4d");
+    for (const leak of [
+      "rt-<&>-0123456789",
+      "rt-&lt;&amp;&gt;-0123456789",
+      encodeURIComponent("rt-<&>-0123456789"),
+    ]) {
+      expect(() => checkPicture(`<svg><text>${leak}</text></svg>`, secrets)).toThrow(
+        "The picture would show the connection's refresh_token; nothing was saved.",
+      );
+    }
+    expect(() => checkPicture("<svg>eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln</svg>", [])).toThrow(
+      "The picture would show a JWT; nothing was saved.",
+    );
+    expect(pictureFileName("demo", "my client/1", T0, "svg")).toBe(
+      "tokendesk-timeline-demo-my-client-1-2026-11-23.svg",
+    );
   });
 });
