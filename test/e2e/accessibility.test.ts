@@ -69,16 +69,22 @@ async function _tabTo(page: Page, text: RegExp): Promise<void> {
 async function _login(page: Page): Promise<void> {
   const back = page.waitForURL(/#\/connections\//);
   const login = page.getByPlaceholder("Enter any login");
-  if (await Promise.race([login.waitFor().then(() => true), back.then(() => false)])) {
+  const consent = page.getByRole("button", { name: "Continue", exact: true });
+  // The server may remember the login but ask for consent again (a refresh token reused after a
+  // hand-off ends the whole grant), so any of the three may come first; the losers are let go.
+  const consented = consent.waitFor().then(() => "consent" as const);
+  const returned = back.then(() => "back" as const);
+  const loggingIn = login.waitFor().then(() => "login" as const);
+  for (const p of [consented, returned, loggingIn]) p.catch(() => undefined);
+  let next = await Promise.race([loggingIn, consented, returned]);
+  if (next === "login") {
     await page.keyboard.type("dana");
     await page.keyboard.press("Tab");
     await page.keyboard.type("x");
     await page.keyboard.press("Enter");
+    next = await Promise.race([consented, returned]);
   }
-  const consent = page.getByRole("button", { name: "Continue", exact: true });
-  if (await Promise.race([consent.waitFor().then(() => true), back.then(() => false)])) {
-    await page.keyboard.press("Enter");
-  }
+  if (next === "consent") await page.keyboard.press("Enter");
   await back;
 }
 
