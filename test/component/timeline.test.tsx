@@ -296,6 +296,11 @@ describe("the timeline of a connection", () => {
     _draw(start);
     const first = _nowX();
     expect(first).not.toBeNull();
+    // A tick moves the line and nothing else: the drawing stays, element for element.
+    const bar = within(screen.getByRole("group", { name: "Access tokens" })).getAllByRole("button")[0];
+    vi.advanceTimersByTime(5_000);
+    expect(_nowX()).toBeGreaterThan(first ?? 0);
+    expect(bar?.isConnected).toBe(true);
     vi.advanceTimersByTime(60_000);
     const later = _nowX() ?? 0;
     expect(later).toBeGreaterThan(first ?? 0);

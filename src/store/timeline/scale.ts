@@ -49,8 +49,9 @@ export function domainOf(zoom: Zoom, model: TimelineModel, now: number): Domain 
       const to = Math.max(end, reach);
       // A walk of a few seconds fills the width; bars that go on past it say so at the edge.
       const span = Math.max(to - first, 10 * SECOND);
-      const pad = span * 0.04;
-      return { from: first - pad, to: first + span + pad };
+      // Room after now, so the drawing is remade only when now reaches the edge: every 5 s for a
+      // walk of seconds, less often the longer the history.
+      return { from: first - span * 0.04, to: first + span + Math.max(span * 0.2, 5 * SECOND) };
     }
   }
 }

@@ -69,8 +69,6 @@ export interface TimelineProps {
   readonly source: TimelineSource;
   /** Credential values the connection holds: a saved picture holding one is refused. */
   readonly secrets?: ReadonlyArray<readonly [string, string]>;
-  /** Where selecting a mark leads; by default, focus moves to its history entry. */
-  readonly onSelect?: (ref: string) => void;
 }
 
 export function TimelineView(props: TimelineProps) {
@@ -142,9 +140,7 @@ export function TimelineView(props: TimelineProps) {
       setZoom({ kind: "range", from: item.zoomTo.from, to: item.zoomTo.to });
       return;
     }
-    if (item.ref === null) return;
-    if (props.onSelect) props.onSelect(item.ref);
-    else focusEntry(item.ref);
+    if (item.ref !== null) focusEntry(item.ref);
   };
   const onKeyDown = (event: KeyboardEvent, current: Item) => {
     const move = KEY_MOVES[event.key];
