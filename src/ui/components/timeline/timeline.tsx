@@ -74,7 +74,6 @@ export interface TimelineProps {
 export function TimelineView(props: TimelineProps) {
   const ids = {
     heading: createUniqueId(),
-    help: createUniqueId(),
     title: createUniqueId(),
     summary: createUniqueId(),
   };
@@ -227,7 +226,7 @@ export function TimelineView(props: TimelineProps) {
         when={!isEmpty(model())}
         fallback={<p class="muted">Nothing has happened on this connection yet.</p>}
       >
-        <p class="muted" id={ids.help}>
+        <p class="muted">
           The code, each access token from issue to expiry, the refresh token's lineage, and every line of the
           history. Tab to the picture; the arrow keys move between its bars and marks; Enter opens the history
           line, or zooms into a group.
