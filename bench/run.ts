@@ -11,6 +11,7 @@ import { measurePage } from "./page.ts";
 import { DEFAULT_RELAY_OPTIONS, measureRelay } from "./relay-figures.ts";
 import { type Figure, formatTable, formatVerdicts, toJson, verdict } from "./report.ts";
 import { round } from "./stats.ts";
+import { measureTimeline } from "./timeline.ts";
 
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 const LIMIT_MS = 5 * 60_000;
@@ -55,8 +56,16 @@ try {
     log,
   });
   figures.push(...page.figures);
-  pageSamples = page.samples;
   browserVersion = page.browser;
+
+  log("timeline: drawn against the history list of the same 10,000-event connection");
+  const timeline = await measureTimeline({ rounds: 5, log });
+  figures.push(...timeline.figures);
+  pageSamples = {
+    ...page.samples,
+    timelineHistoryList: timeline.samples.history,
+    timeline: timeline.samples.timeline,
+  };
 } finally {
   await built.remove();
 }

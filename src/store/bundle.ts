@@ -45,6 +45,12 @@ export interface BundleEntry {
     readonly summary: string;
     readonly refreshTokenFingerprint: string | null;
     readonly previousRefreshTokenFingerprint: string | null;
+    /**
+     * The expiries of the tokens the event issued, as ConnectionEvent has them; absent in bundles of
+     * events stored before they were recorded (readers fall back to the response's `expires_in`).
+     */
+    readonly accessExpiresAt?: number | null;
+    readonly refreshExpiresAt?: number | null;
   };
   readonly request: BundleRequest | null;
   readonly response: BundleResponse | null;
@@ -181,7 +187,7 @@ export function upstreamOf(res: BundleResponse): UpstreamResponse {
 }
 
 /** Every credential value the connection holds or held in full, with the field it came from. */
-function knownSecrets(connection: Connection): Array<[string, string]> {
+export function knownSecrets(connection: Connection): Array<[string, string]> {
   const found: Array<[string, string]> = [];
   const add = (field: string, value: string | null | undefined) => {
     if (typeof value === "string" && value.length >= 4 && !MARKER.test(value)) found.push([field, value]);
@@ -281,6 +287,8 @@ async function entryOf(event: ConnectionEvent): Promise<BundleEntry> {
       summary: event.summary,
       refreshTokenFingerprint: event.refreshTokenFingerprint,
       previousRefreshTokenFingerprint: event.previousRefreshTokenFingerprint,
+      ...(event.accessExpiresAt === undefined ? {} : { accessExpiresAt: event.accessExpiresAt }),
+      ...(event.refreshExpiresAt === undefined ? {} : { refreshExpiresAt: event.refreshExpiresAt }),
     },
     request: exchange === null ? null : await redactRequest(request(exchange.sent)),
     response: exchange === null ? null : await redactResponse(response(exchange.upstream)),
@@ -397,127 +405,4 @@ export function serializeBundle(bundle: DiagnosticBundle): string {
 export function bundleFileName(bundle: DiagnosticBundle): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 40);
   return `tokendesk-${safe(bundle.connection.provider)}-${safe(bundle.connection.clientId)}-${bundle.createdAt.slice(0, 10)}.json`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function isNum(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
-}
-
-function isNumOrNull(value: unknown): boolean {
-  return value === null || isNum(value);
-}
-
-function isHeaders(value: unknown): boolean {
-  return (
-    Array.isArray(value) &&
-    value.every((h) => isObject(h) && typeof h.name === "string" && typeof h.value === "string")
-  );
-}
-
-function isRequest(value: unknown): boolean {
-  if (value === null) return true;
-  if (!isObject(value) || typeof value.method !== "string" || typeof value.url !== "string") return false;
-  const post = value.postData;
-  return (
-    isHeaders(value.headers) &&
-    (post === null || (isObject(post) && typeof post.text === "string" && typeof post.mimeType === "string"))
-  );
-}
-
-function isResponse(value: unknown): boolean {
-  if (value === null) return true;
-  if (!isObject(value) || !isNum(value.status) || !isHeaders(value.headers)) return false;
-  const content = value.content;
-  return isObject(content) && typeof content.text === "string" && typeof content.mimeType === "string";
-}
-
-/**
- * Checks a parsed file is a bundle this version can show, field by field, so a hand-edited or
- * hostile file is refused with a reason instead of breaking the page. Everything in it is later
- * shown as text only.
- */
-export function parseDiagnosticBundle(
-  value: unknown,
-):
-  | { readonly ok: true; readonly bundle: DiagnosticBundle }
-  | { readonly ok: false; readonly problem: string } {
-  const fail = (problem: string) => ({ ok: false, problem }) as const;
-  if (!isObject(value) || value.format !== BUNDLE_FORMAT)
-    return fail("This is not a tokendesk diagnostic bundle.");
-  if (value.version !== BUNDLE_VERSION) {
-    return fail(
-      `This bundle is version ${String(value.version)}; this tokendesk reads version ${BUNDLE_VERSION}.`,
-    );
-  }
-  const c = value.connection;
-  if (
-    !isObject(c) ||
-    typeof c.provider !== "string" ||
-    typeof c.clientId !== "string" ||
-    typeof c.name !== "string" ||
-    typeof c.scopeRequested !== "string" ||
-    !isNum(c.createdAt) ||
-    !isNumOrNull(c.handedOffAt) ||
-    !["active", "dead", "unknown"].includes(String(c.refreshTokenStatus)) ||
-    !Array.isArray(c.recentRefreshes) ||
-    !c.recentRefreshes.every(isNum)
-  ) {
-    return fail('Its "connection" is missing or malformed.');
-  }
-  const a = c.authorization;
-  if (
-    a !== null &&
-    !(
-      isObject(a) &&
-      typeof a.redirectUri === "string" &&
-      isNum(a.receivedAt) &&
-      isNumOrNull(a.expiresAt) &&
-      isNumOrNull(a.exchangeStartedAt)
-    )
-  ) {
-    return fail('Its "connection.authorization" is malformed.');
-  }
-  const t = c.tokenSet;
-  if (
-    t !== null &&
-    !(isObject(t) && isNum(t.receivedAt) && isNumOrNull(t.accessExpiresAt) && isNumOrNull(t.refreshExpiresAt))
-  ) {
-    return fail('Its "connection.tokenSet" is malformed.');
-  }
-  const log = value.log;
-  if (!isObject(log) || !Array.isArray(log.entries)) return fail('It has no "log.entries" list.');
-  for (const [i, e] of log.entries.entries()) {
-    if (
-      !isObject(e) ||
-      typeof e.startedDateTime !== "string" ||
-      Number.isNaN(Date.parse(e.startedDateTime)) ||
-      !isNum(e.time) ||
-      !isObject(e.event) ||
-      typeof e.event.type !== "string" ||
-      typeof e.event.summary !== "string" ||
-      !isRequest(e.request) ||
-      !isResponse(e.response)
-    ) {
-      return fail(`Its log entry ${i + 1} is malformed.`);
-    }
-  }
-  const last = value.lastExchange;
-  if (
-    last !== null &&
-    !(isObject(last) && isNum(last.at) && isRequest(last.request) && isResponse(last.response))
-  ) {
-    return fail('Its "lastExchange" is malformed.');
-  }
-  const client = value.client;
-  if (
-    client !== null &&
-    !(isObject(client) && typeof client.id === "string" && Array.isArray(client.redirect_uris))
-  ) {
-    return fail('Its "client" is malformed.');
-  }
-  return { ok: true, bundle: value as unknown as DiagnosticBundle };
 }

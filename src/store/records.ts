@@ -168,4 +168,12 @@ export interface ConnectionEvent {
   readonly exchange: Envelope | null;
   readonly refreshTokenFingerprint: string | null;
   readonly previousRefreshTokenFingerprint: string | null;
+  /**
+   * When the access token this event issued expires (null: the answer stated no lifetime). Absent on
+   * events that issued none, and on events stored before it was recorded: the timeline then reads it
+   * from the exchange's `expires_in`.
+   */
+  readonly accessExpiresAt?: number | null;
+  /** When the refresh token this event issued or kept expires, as stated at the time (null: none stated). */
+  readonly refreshExpiresAt?: number | null;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RelayFault } from "../../src/dev/vite-plugin.ts";
 import { _axe, _overflowing } from "../support/axe.ts";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
+import { refreshTokens } from "../support/demo-flow.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
 import { startTestIssuers, type TestIssuers } from "../support/issuers.ts";
 import { _showValues } from "../support/values.ts";
@@ -34,16 +35,22 @@ async function _tabTo(page: Page, text: RegExp): Promise<void> {
 async function _login(page: Page): Promise<void> {
   const back = page.waitForURL(/#\/connections\//);
   const login = page.getByPlaceholder("Enter any login");
-  if (await Promise.race([login.waitFor().then(() => true), back.then(() => false)])) {
+  const consent = page.getByRole("button", { name: "Continue", exact: true });
+  // The server may remember the login but ask for consent again (a refresh token reused after a
+  // hand-off ends the whole grant), so any of the three may come first; the losers are let go.
+  const consented = consent.waitFor().then(() => "consent" as const);
+  const returned = back.then(() => "back" as const);
+  const loggingIn = login.waitFor().then(() => "login" as const);
+  for (const p of [consented, returned, loggingIn]) p.catch(() => undefined);
+  let next = await Promise.race([loggingIn, consented, returned]);
+  if (next === "login") {
     await page.keyboard.type("dana");
     await page.keyboard.press("Tab");
     await page.keyboard.type("x");
     await page.keyboard.press("Enter");
+    next = await Promise.race([consented, returned]);
   }
-  const consent = page.getByRole("button", { name: "Continue", exact: true });
-  if (await Promise.race([consent.waitFor().then(() => true), back.then(() => false)])) {
-    await page.keyboard.press("Enter");
-  }
+  if (next === "consent") await page.keyboard.press("Enter");
   await back;
 }
 
@@ -285,6 +292,27 @@ describe("every page and state", () => {
         await p.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
         await p.getByRole("button", { name: "Revoke the refresh token (ends it for good)" }).click();
         await p.getByRole("alertdialog", { name: "Revoke the refresh token?" }).waitFor();
+      },
+    },
+    {
+      name: "timeline after a refresh elsewhere and invalid_grant here, last hour, a mark focused",
+      reach: async (p) => {
+        await p.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
+        const handoff = JSON.parse((await p.getByTestId("handoff-json").textContent()) ?? "{}");
+        await refreshTokens(dev.demo, handoff.refresh_token);
+        await p.getByRole("button", { name: "Refresh", exact: true }).click();
+        await p
+          .getByRole("alertdialog")
+          .getByRole("button", { name: /^Refresh/ })
+          .click();
+        await p
+          .getByTestId("timeline-picture")
+          .getByRole("button", { name: /^invalid_grant: / })
+          .waitFor();
+        await p.getByRole("button", { name: "Last hour" }).click();
+        await p.getByTestId("timeline-axis").focus();
+        await p.getByTestId("timeline-picture").getByRole("button").last().focus();
+        await p.getByTestId("timeline-detail").getByText("UTC", { exact: false }).waitFor();
       },
     },
     {

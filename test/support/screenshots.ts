@@ -9,10 +9,12 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
+import type { DemoServer } from "../../src/dev/demo-server.ts";
 import { freeagent } from "../../src/providers/freeagent.ts";
 import { freshbooks } from "../../src/providers/freshbooks.ts";
 import type { RelayClientConfig } from "../../src/relay/config.ts";
 import { launchBrowser, removeProfile } from "./chromium.ts";
+import { refreshTokens } from "./demo-flow.ts";
 import { startDevServer } from "./dev-server.ts";
 import { startFreeAgentEmulator } from "./emulators/freeagent.ts";
 import { startFreshBooksEmulator } from "./emulators/freshbooks.ts";
@@ -54,7 +56,7 @@ async function walk(page: Page, origin: string, client: string, name: string): P
 }
 
 /** The main steps with the embedded demo server, as a newcomer sees them after `npm start`. */
-async function demoWalk(page: Page, origin: string): Promise<void> {
+async function demoWalk(page: Page, origin: string, demo: DemoServer): Promise<void> {
   await page.goto(`${origin}/#/authorize/demo`);
   await page.getByTestId("authorization-url").waitFor();
   await shoot(page, "walk-1-authorize");
@@ -75,6 +77,9 @@ async function demoWalk(page: Page, origin: string): Promise<void> {
   await shoot(page, "walk-4-refreshed");
   await page.getByRole("button", { name: "Export for a server" }).click();
   await page.getByTestId("handoff-env").waitFor();
+  const handedOff = JSON.parse((await page.getByTestId("handoff-json").textContent()) ?? "{}") as {
+    refresh_token: string;
+  };
   await page.getByRole("button", { name: "Refresh", exact: true }).click();
   await page.getByRole("alertdialog").waitFor();
   await shoot(page, "walk-5-handed-off");
@@ -95,6 +100,19 @@ async function demoWalk(page: Page, origin: string): Promise<void> {
   console.log(`wrote ${join(OUT, "walk-7-narrow-dark-connection.png")}`);
   await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize({ width: 1100, height: 900 });
+  // The server that was handed the token refreshes; the next refresh here meets invalid_grant.
+  await refreshTokens(demo, handedOff.refresh_token);
+  await page.getByRole("button", { name: "Refresh", exact: true }).click();
+  await page
+    .getByRole("alertdialog")
+    .getByRole("button", { name: /^Refresh/ })
+    .click();
+  const timeline = page.getByTestId("timeline");
+  await timeline.getByRole("button", { name: /^invalid_grant: / }).waitFor();
+  await timeline.getByRole("button", { name: /^invalid_grant: / }).focus();
+  const path = join(OUT, "walk-9-timeline.png");
+  await timeline.screenshot({ path });
+  console.log(`wrote ${path}`);
 }
 
 async function main(): Promise<void> {
@@ -144,7 +162,7 @@ async function main(): Promise<void> {
     await page.goto(`${dev.origin}/`);
     await page.getByRole("heading", { name: /^freeagent · / }).waitFor();
     await shoot(page, "home");
-    await demoWalk(page, dev.origin);
+    await demoWalk(page, dev.origin, dev.demo);
     await walk(page, dev.origin, "freeagent", "freeagent");
     await walk(page, dev.origin, "freshbooks", "freshbooks");
     for (const { provider } of AUTHORIZE_ONLY) {

@@ -80,7 +80,11 @@ export async function importTokens(
   };
   await deps.db.tx("readwrite", (store) => {
     putConnection(store, connection, [
-      event(id, now, "imported", `Imported ${what}.`, { refreshTokenFingerprint: refreshFp }),
+      event(id, now, "imported", `Imported ${what}.`, {
+        refreshTokenFingerprint: refreshFp,
+        accessExpiresAt: tokenSet.accessToken === null ? undefined : tokenSet.accessExpiresAt,
+        refreshExpiresAt: tokenSet.refreshToken === null ? undefined : tokenSet.refreshExpiresAt,
+      }),
     ]);
   });
   deps.notify?.(id);

@@ -64,7 +64,13 @@ export async function settle(
           receivedAt,
           grantType === "authorization_code" ? "exchanged" : "refreshed",
           `${verb}: ${upstream.status}, new access token (${lifetime})${tokenSet.refreshToken === null ? ", no refresh token" : ""}.`,
-          { exchange, refreshTokenFingerprint: newFp, previousRefreshTokenFingerprint: oldFp },
+          {
+            exchange,
+            refreshTokenFingerprint: newFp,
+            previousRefreshTokenFingerprint: oldFp,
+            accessExpiresAt: tokenSet.accessExpiresAt,
+            refreshExpiresAt: tokenSet.refreshToken === null ? undefined : tokenSet.refreshExpiresAt,
+          },
         ),
       );
       if (rotated) {

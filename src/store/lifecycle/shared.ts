@@ -46,7 +46,14 @@ export function event(
   type: EventType,
   summary: string,
   extra: Partial<
-    Pick<ConnectionEvent, "exchange" | "refreshTokenFingerprint" | "previousRefreshTokenFingerprint">
+    Pick<
+      ConnectionEvent,
+      | "exchange"
+      | "refreshTokenFingerprint"
+      | "previousRefreshTokenFingerprint"
+      | "accessExpiresAt"
+      | "refreshExpiresAt"
+    >
   > = {},
 ): ConnectionEvent {
   return {
@@ -58,6 +65,9 @@ export function event(
     exchange: extra.exchange ?? null,
     refreshTokenFingerprint: extra.refreshTokenFingerprint ?? null,
     previousRefreshTokenFingerprint: extra.previousRefreshTokenFingerprint ?? null,
+    // Only events that issued tokens carry expiries; absent stays absent, so old and new read alike.
+    ...(extra.accessExpiresAt === undefined ? {} : { accessExpiresAt: extra.accessExpiresAt }),
+    ...(extra.refreshExpiresAt === undefined ? {} : { refreshExpiresAt: extra.refreshExpiresAt }),
   };
 }
 

@@ -2,6 +2,7 @@ import { For, Show } from "solid-js";
 import { type DiagnosticBundle, sentOf, upstreamOf } from "../../store/bundle.ts";
 import { refreshTokenRevoked } from "../../store/status.ts";
 import { Countdown } from "./countdown.tsx";
+import { bundleEntryId } from "./entry-ids.ts";
 import { formatInstant, formatTime } from "./format.ts";
 import { HttpExchange } from "./http-exchange.tsx";
 
@@ -70,8 +71,8 @@ export function BundleView(props: { bundle: DiagnosticBundle; now: number }) {
       <h4>History</h4>
       <ol class="history" data-testid="bundle-history">
         <For each={props.bundle.log.entries}>
-          {(entry) => (
-            <li class={`event event-${entry.event.type}`}>
+          {(entry, i) => (
+            <li class={`event event-${entry.event.type}`} id={bundleEntryId(i())} tabindex="-1">
               <time datetime={entry.startedDateTime}>{formatTime(Date.parse(entry.startedDateTime))}</time>{" "}
               <strong>{entry.event.type}</strong> {entry.event.summary}
               <Show when={entry.request}>

@@ -39,7 +39,11 @@ export function useClock(): Accessor<number> {
 const watched = new Map<Element, (onScreen: boolean) => void>();
 let observer: IntersectionObserver | undefined;
 
-function watch(element: Element, onChange: (onScreen: boolean) => void): () => void {
+/**
+ * Calls `onChange` when `element` comes on (or near) the screen and when it leaves; returns the way
+ * to stop. One IntersectionObserver serves every caller.
+ */
+export function watchOnScreen(element: Element, onChange: (onScreen: boolean) => void): () => void {
   // One observer for every row: a thousand rows cost one observer, not a thousand.
   observer ??= new IntersectionObserver(
     (entries) => {
@@ -72,7 +76,7 @@ export function useClockWhileVisible(element: () => Element | undefined): Access
       setOnScreen(true);
       return;
     }
-    onCleanup(watch(target, setOnScreen));
+    onCleanup(watchOnScreen(target, setOnScreen));
   });
   // Off screen, the memo depends only on `onScreen`: clock ticks do not reach it.
   return createMemo<number>((last) => (onScreen() ? clock() : last), clock());

@@ -5,6 +5,7 @@ import { connectionStatus, refreshTokenRevoked } from "../../../store/status.ts"
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { ShowValuesScope, ShowValuesSwitch } from "../../components/secret-values.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
+import { LazyConnectionTimeline } from "../../components/timeline/lazy.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { useClock } from "../../state/clock.ts";
 import { ProviderDetails } from "../provider-details.tsx";
@@ -123,6 +124,9 @@ export function ConnectionPage() {
             <BackupConnection connection={c()} />
             <ProviderDetails connection={c()} />
             <LastExchange connection={c()} />
+            <Show when={events()}>
+              {(list) => <LazyConnectionTimeline connection={c()} events={list()} />}
+            </Show>
             <History events={events()} />
             <p>
               <A href={`/support?connection=${encodeURIComponent(c().id)}`}>Diagnose in the support desk</A>

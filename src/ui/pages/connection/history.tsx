@@ -1,5 +1,6 @@
 import { For, Show } from "solid-js";
 import type { ConnectionEvent } from "../../../store/records.ts";
+import { historyEntryId } from "../../components/entry-ids.ts";
 import { formatInstant, formatTime } from "../../components/format.ts";
 import { HttpExchange } from "../../components/http-exchange.tsx";
 
@@ -10,7 +11,7 @@ export function History(props: { events: readonly ConnectionEvent[] | undefined 
       <ol class="history" data-testid="history">
         <For each={props.events}>
           {(event) => (
-            <li class={`event event-${event.type}`}>
+            <li class={`event event-${event.type}`} id={historyEntryId(event.id)} tabindex="-1">
               <time datetime={new Date(event.at).toISOString()} title={formatInstant(event.at)}>
                 {formatTime(event.at)}
               </time>{" "}

@@ -5,25 +5,26 @@ import { contextFromBundle, lastFailure } from "../../../store/diagnose.ts";
 import { BundleView } from "../../components/bundle-view.tsx";
 import { CopyButton } from "../../components/copy-button.tsx";
 import { CredentialTrailView } from "../../components/credential-trail-view.tsx";
+import { saveFile } from "../../components/save-file.ts";
+import { LazyBundleTimeline } from "../../components/timeline/lazy.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { useClock } from "../../state/clock.ts";
 import { Explainer } from "./explainer.tsx";
 
 /** A bundle, live or imported: its state, the explainer on its last failure, the credential trail. */
-export function BundleDesk(props: { bundle: DiagnosticBundle; readOnly: boolean }) {
+export function BundleDesk(props: {
+  bundle: DiagnosticBundle;
+  readOnly: boolean;
+  /** The live connection's credential values, so a saved timeline picture is checked against them. */
+  secrets?: ReadonlyArray<readonly [string, string]>;
+}) {
   const [, actions] = useAppState();
   const now = useClock();
   const recipe = () => actions.recipeFor({ provider: props.bundle.connection.provider });
   const failure = () => lastFailure(props.bundle);
   const text = () => serializeBundle(props.bundle);
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([text()], { type: "application/json" }));
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = bundleFileName(props.bundle);
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
+  const download = () =>
+    saveFile(new Blob([text()], { type: "application/json" }), bundleFileName(props.bundle));
   return (
     <>
       <Show when={props.readOnly}>
@@ -48,6 +49,7 @@ export function BundleDesk(props: { bundle: DiagnosticBundle; readOnly: boolean 
         </Show>
         <BundleView bundle={props.bundle} now={now()} />
       </section>
+      <LazyBundleTimeline bundle={props.bundle} {...(props.secrets ? { secrets: props.secrets } : {})} />
       <Explainer
         context={(grant) => contextFromBundle(props.bundle, recipe(), grant)}
         kind={failure()?.kind ?? null}

@@ -1,7 +1,8 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import { inspectPaste } from "../../../oauth/inspect.ts";
-import { buildDiagnosticBundle, parseDiagnosticBundle } from "../../../store/bundle.ts";
+import { buildDiagnosticBundle, knownSecrets } from "../../../store/bundle.ts";
+import { parseDiagnosticBundle } from "../../../store/bundle-parse.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { ShowValuesScope, ShowValuesSwitch } from "../../components/secret-values.tsx";
 import { useAppState } from "../../state/app-state.tsx";
@@ -103,7 +104,16 @@ export function SupportPage() {
               when={live()}
               fallback={<p>{live.error ? String(live.error) : "Reading the connection…"}</p>}
             >
-              {(bundle) => <BundleDesk bundle={bundle()} readOnly={false} />}
+              {(bundle) => (
+                <BundleDesk
+                  bundle={bundle()}
+                  readOnly={false}
+                  secrets={(() => {
+                    const c = connection();
+                    return c === undefined ? [] : knownSecrets(c);
+                  })()}
+                />
+              )}
             </Show>
           }
         >
