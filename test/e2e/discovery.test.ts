@@ -56,9 +56,9 @@ describe("discovery fills a custom client", () => {
     const endpoints = (await page.getByTestId("discovered-endpoints").textContent()) ?? "";
     expect(endpoints).toContain(dev.demo.authorization_endpoint);
     expect(endpoints).toContain(dev.demo.token_endpoint);
-    // The demo server does not enable introspection: the page says what that costs.
+    // The demo server introspects (RFC 7662): the page names the endpoint and what it is for.
     expect(endpoints).toContain(
-      "Introspection endpoint (RFC 7662): asks the provider whether a token is still active, and its scope and expiry. Not published: the provider cannot be asked whether a token is active.",
+      `Introspection endpoint (RFC 7662): asks the provider whether a token is still active, and its scope and expiry. ${dev.demo.introspection_endpoint}`,
     );
     expect(await page.getByTestId("discovered-metadata").textContent()).toContain("S256 supported");
     expect(await _draft()).toEqual([
@@ -74,6 +74,7 @@ describe("discovery fills a custom client", () => {
         token_endpoint: dev.demo.token_endpoint,
         userinfo_endpoint: dev.demo.userinfo_endpoint,
         revocation_endpoint: dev.demo.revocation_endpoint,
+        introspection_endpoint: dev.demo.introspection_endpoint,
         jwks_uri: `${dev.demo.issuer}/jwks`,
         token_endpoint_auth_method: "client_secret_basic",
         body_encoding: "form",
@@ -90,6 +91,11 @@ describe("discovery fills a custom client", () => {
     const draft = (await page.getByTestId("client-draft").textContent()) ?? "";
     expect(draft).toContain('"token_endpoint_auth_method": "client_secret_post"');
     expect(draft).toContain(`"token_endpoint": "${fb.token_endpoint}"`);
+    // FreshBooks publishes no introspection endpoint: the page says what that costs.
+    expect(await page.getByTestId("discovered-endpoints").textContent()).toContain(
+      "Introspection endpoint (RFC 7662): asks the provider whether a token is still active, and its scope and expiry. Not published: the provider cannot be asked whether a token is active.",
+    );
+    expect(draft).not.toContain("introspection_endpoint");
     // Each document was asked for twice: by the page, whose answer the browser withheld (no CORS),
     // then by the relay, which read it.
     const wellKnown = fb.requests.filter((r) => r.path.startsWith("/.well-known/"));
