@@ -104,6 +104,13 @@ async function _openAllDetails(p: Page): Promise<void> {
   for (const d of await p.locator("details").all()) await d.evaluate((el) => el.setAttribute("open", ""));
 }
 
+/** Waits until the connection's latest ID token is verified against the issuer's keys. */
+async function _idTokenVerified(p: Page): Promise<void> {
+  await p.waitForFunction(
+    () => document.querySelector('[data-testid="id-token-badge"]')?.textContent === "verified",
+  );
+}
+
 const _relayPosts = () => workerd.stdout.filter((line) => /^POST \/relay\//.test(line));
 
 beforeAll(async () => {
@@ -225,6 +232,9 @@ describe("on the Worker: app and relay on one origin", () => {
   it("exchanges, refreshes and identifies online, with every token, code and verifier masked until Show values", async () => {
     await page.getByRole("button", { name: "Exchange" }).click();
     await page.getByTestId("access-token").waitFor();
+    // The ID token is checked against the issuer's keys, which this client's relay finds from the
+    // issuer's metadata (the client names no jwks_uri): one POST /relay/jwks per ID token.
+    await _idTokenVerified(page);
     await _showValues(page);
     const sent =
       (await page
@@ -241,6 +251,7 @@ describe("on the Worker: app and relay on one origin", () => {
 
     await page.getByRole("button", { name: "Refresh", exact: true }).click();
     await page.getByTestId("history").getByText("rotated", { exact: true }).waitFor();
+    await _idTokenVerified(page);
     const latest: string[] = [];
     for (const id of ["access-token", "refresh-token", "id-token"]) latest.push(await _tokenValue(page, id));
     values.push(...latest);
@@ -272,7 +283,9 @@ describe("on the Worker: app and relay on one origin", () => {
     ]);
     expect(_relayPosts().map((line) => line.split(" ").slice(0, 3).join(" "))).toEqual([
       "POST /relay/token 200",
+      "POST /relay/jwks 200",
       "POST /relay/token 200",
+      "POST /relay/jwks 200",
       "POST /relay/probe 200",
     ]);
   });
