@@ -8,6 +8,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
+import { _tokenValue } from "../support/values.ts";
 
 let dev: RunningDevServer;
 let browser: Browser;
@@ -103,8 +104,11 @@ describe("an ID token, checked", () => {
     expect(await page.getByTestId("id-token-received").textContent()).toMatch(
       /^Received .* with the code exchange\.$/,
     );
-    // Masked until asked, like every token.
-    expect(await page.getByTestId("id-token").getAttribute("aria-hidden")).toBe("true");
+    // Masked until asked, like every token: the field shows a fingerprint, the page holds no token.
+    expect(await page.getByTestId("id-token").textContent()).toMatch(/hidden value/);
+    const idToken = await _tokenValue(page, "id-token");
+    expect(idToken.split(".")).toHaveLength(3);
+    expect(await page.locator("body").textContent()).not.toContain(idToken);
     const claimsJson = JSON.parse((await page.getByTestId("id-token-claims-json").textContent()) ?? "{}");
     expect(claimsJson).toMatchObject({ iss: dev.demo.issuer, sub: "erin", nonce });
   });
