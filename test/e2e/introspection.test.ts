@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
 import { loginAndConsentInBrowser } from "../support/demo-login.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
+import { _tokenValue } from "../support/values.ts";
 
 let dev: RunningDevServer;
 let browser: Browser;
@@ -47,7 +48,7 @@ describe("introspection against the demo server", () => {
     await loginAndConsentInBrowser(page, "dana");
     await page.getByRole("button", { name: "Exchange" }).click();
     await page.getByTestId("access-token").waitFor({ state: "attached" });
-    accessToken = (await page.getByTestId("access-token").textContent()) ?? "";
+    accessToken = await _tokenValue(page, "access-token");
     expect(accessToken.length).toBeGreaterThan(20);
     const before = dev.demo.introspectionRequests.length;
     const tokenRequests = dev.demo.tokenRequests.length;
