@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
 import { refreshTokens } from "../support/demo-flow.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
+import { _showValues, _tokenValue } from "../support/values.ts";
 
 let dev: RunningDevServer;
 let browser: Browser;
@@ -36,9 +37,9 @@ afterAll(async () => {
   await dev?.close();
 });
 
-/** The unmasked text of a token field (masking is a blur; the text is the value). */
+/** A token field's value in clear (read with "Show values" on, then masked again). */
 async function _value(testId: string): Promise<string> {
-  const value = (await page.getByTestId(testId).textContent()) ?? "";
+  const value = await _tokenValue(page, testId);
   if (value.length >= 8) held.add(value);
   return value;
 }
@@ -110,17 +111,19 @@ describe("the timeline of the demo walk", () => {
     const first = await _value("refresh-token");
     if (await page.getByTestId("id-token").count()) await _value("id-token");
     await page.getByRole("button", { name: "Refresh", exact: true }).click();
-    await page.waitForFunction(
-      (old) => document.querySelector('[data-testid="refresh-token"]')?.textContent !== old,
-      first,
-    );
+    // The token is masked, so the history says when it rotated.
+    await page.getByTestId("history").getByText("rotated", { exact: true }).waitFor();
     await _value("access-token");
     refreshTokenHere = await _value("refresh-token");
+    expect(refreshTokenHere).not.toBe(first);
     for (const v of await _storedSecrets()) held.add(v);
     await page.getByRole("button", { name: "Export for a server" }).click();
+    await _showValues(page);
     const handoff = JSON.parse((await page.getByTestId("handoff-json").textContent()) ?? "{}") as {
       refresh_token: string;
     };
+    await _showValues(page, false);
+    expect(handoff.refresh_token).toBe(refreshTokenHere);
     // The server that was handed the token refreshes with it: the demo server rotates it there.
     const elsewhere = await refreshTokens(dev.demo, handoff.refresh_token);
     expect(elsewhere.status).toBe(200);
