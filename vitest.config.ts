@@ -29,7 +29,7 @@ export default defineConfig({
           name: "component",
           include: ["test/component/**/*.test.tsx"],
           environment: "jsdom",
-          setupFiles: ["fake-indexeddb/auto"],
+          setupFiles: ["fake-indexeddb/auto", "test/component/_setup.ts"],
           server: { deps: { inline: [/solid-js/, /@solidjs\/router/, /@solidjs\/testing-library/] } },
         },
       },
