@@ -239,7 +239,9 @@ function _spawnEntry(env: Record<string, string>, cwd = ROOT, args: string[] = [
   };
 }
 
-describe("npm run relay (src/relay/node.ts)", () => {
+// Each test starts Node with tsx, which compiles the relay first: about 1 s on a quiet machine, and
+// more than Vitest's 5 s default when e2e Chromium keeps both cores busy.
+describe("npm run relay (src/relay/node.ts)", { timeout: 60_000 }, () => {
   it("starts with one line, serves clients and token, and stops on SIGTERM", async () => {
     const entry = _spawnEntry({
       TOKENDESK_CLIENTS: JSON.stringify([client]),
@@ -364,7 +366,7 @@ describe("npm run relay (src/relay/node.ts)", () => {
       await entry.exited;
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000); // a process started under tsx, then two saves: more than 5 s on a busy machine
+  });
 });
 
 /** Waits until `ready` holds, checking every 50 ms for at most 20 s (the watch reacts in ~150 ms). */
