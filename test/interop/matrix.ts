@@ -16,7 +16,7 @@ export type StepId =
   | "identity"
   | "introspection"
   | "revoke"
-  | "revoked-refused";
+  | "ended-refused";
 
 /** In walk order. `column` heads the README's table; `title` names the test. */
 export const STEPS: readonly { readonly id: StepId; readonly column: string; readonly title: string }[] = [
@@ -32,7 +32,7 @@ export const STEPS: readonly { readonly id: StepId; readonly column: string; rea
   { id: "identity", column: "Identity", title: "Identity probe (userinfo)" },
   { id: "introspection", column: "Introspection", title: "Introspection (RFC 7662)" },
   { id: "revoke", column: "Revoke", title: "Revoke (RFC 7009)" },
-  { id: "revoked-refused", column: "Ended refused", title: "Ended tokens refused" },
+  { id: "ended-refused", column: "Ended refused", title: "Ended tokens refused" },
 ];
 
 export interface Cell {
@@ -104,7 +104,7 @@ export const MATRIX: readonly MatrixRow[] = [
       identity: { status: "works", shows: ["This token belongs to ada@example.test"] },
       introspection: { status: "not-offered", note: "introspection is off in this configuration" },
       revoke: { status: "not-offered", note: "revocation is off in this configuration" },
-      "revoked-refused": {
+      "ended-refused": {
         status: "works",
         note: 'with no revocation, the walk presents the rotated-out refresh token: reuse detection revokes the whole grant, the current refresh token is refused (`invalid_grant`) and userinfo refuses the access token (`401`, `WWW-Authenticate: Bearer … error="invalid_token"`)',
         shows: ["Its WWW-Authenticate says invalid_token"],
@@ -152,7 +152,7 @@ export const MATRIX: readonly MatrixRow[] = [
         note: "the refresh token is revoked (with the whole grant); the JWT access token is answered `400 unsupported_token_type`: a self-contained token cannot be revoked, it lives until `exp`",
         shows: ["unsupported_token_type"],
       },
-      "revoked-refused": {
+      "ended-refused": {
         status: "works",
         note: "introspection calls the revoked refresh token not active, and a refresh with it is refused (`invalid_grant`)",
       },
@@ -199,7 +199,7 @@ export const MATRIX: readonly MatrixRow[] = [
         shows: ["Some servers introspect access tokens only"],
       },
       revoke: { status: "works", note: "answers `200` with an empty `text/html` body" },
-      "revoked-refused": {
+      "ended-refused": {
         status: "works",
         note: "introspection calls the revoked access token not active, userinfo refuses it (`401 invalid_token`), and a refresh with the revoked refresh token is refused (`invalid_grant`)",
         shows: ["Its WWW-Authenticate says invalid_token"],
@@ -246,7 +246,7 @@ export const MATRIX: readonly MatrixRow[] = [
         status: "not-offered",
         note: "2.16 has no RFC 7009 endpoint: its administrator ends a grant by deleting its offline session (the Manager's session explorer, or `lemonldap-ng-sessions delete`, which the walk runs)",
       },
-      "revoked-refused": {
+      "ended-refused": {
         status: "difference",
         note: "once the session is deleted, introspection calls the access token not active; userinfo answers `401` with `WWW-Authenticate: error=invalid_request,error_description=Invalid request` (no `Bearer` scheme, a value unquoted), which the page reads leniently and says so; a refresh is answered `400 invalid_request`, not `invalid_grant`: for a pasted token the page says it is most likely dead but keeps it (`invalid_request` also means a malformed request), and on the walk's connection, whose previous refresh of the same form worked, marks it dead",
         shows: [
