@@ -16,6 +16,7 @@ export type FailureKind =
   | "redirect_uri_mismatch"
   | "rate_limited"
   | "html_401"
+  | "invalid_request"
   | "other";
 
 export const FAILURE_KINDS: readonly Exclude<FailureKind, "other">[] = [
@@ -25,6 +26,7 @@ export const FAILURE_KINDS: readonly Exclude<FailureKind, "other">[] = [
   "redirect_uri_mismatch",
   "rate_limited",
   "html_401",
+  "invalid_request",
 ];
 
 /** How each failure is named to a person. */
@@ -35,6 +37,7 @@ export const FAILURE_NAMES: Readonly<Record<FailureKind, string>> = {
   redirect_uri_mismatch: "redirect_uri_mismatch",
   rate_limited: "429 Too Many Requests",
   html_401: "401 with an HTML or text page (no OAuth error)",
+  invalid_request: "invalid_request",
   other: "another answer",
 };
 
@@ -138,7 +141,8 @@ export type CauseId =
   | "redirect_uri_not_registered"
   | "redirect_uri_breaks_rules"
   | "provider_rate_limit"
-  | "shared_rate_limit";
+  | "shared_rate_limit"
+  | "request_malformed";
 
 /** One piece of local evidence, for or against a cause. */
 export interface Evidence {
@@ -638,6 +642,25 @@ const sharedLimit: Builder = (ctx) => {
   return { base: 25, evidence };
 };
 
+/**
+ * The request itself is malformed (RFC 6749 §5.2 invalid_request). A refresh carries little to get
+ * wrong, and some servers (LemonLDAP::NG 2.x) answer invalid_request for a refresh token they do not
+ * hold: for a refresh this ranks below the token's own causes.
+ */
+const requestMalformed: Builder = (ctx) => {
+  if (!isRefresh(ctx)) return { base: 30, evidence: [] };
+  return {
+    base: 5,
+    evidence: [
+      {
+        supports: false,
+        background: true,
+        text: "A refresh sends only grant_type and the refresh token (a scope when asked), with the client's authentication: little a server could find malformed. Some servers answer invalid_request, where RFC 6749 §5.2 asks for invalid_grant, for a refresh token they do not hold (LemonLDAP::NG 2.x does).",
+      },
+    ],
+  };
+};
+
 interface CauseSpec {
   readonly title: string;
   readonly next: string;
@@ -730,6 +753,11 @@ const CAUSES: Readonly<Record<CauseId, CauseSpec>> = {
     next: "Wait as long as Retry-After says, then send one request; refreshing repeatedly makes it worse.",
     build: providerLimit,
   },
+  request_malformed: {
+    title: "The request is malformed",
+    next: "Compare the request as sent with the provider's documentation; its error_description, when it gives one, names the parameter.",
+    build: requestMalformed,
+  },
   shared_rate_limit: {
     title: "Someone else is using the same limit",
     next: "Find the other caller (a server holding the same connection) and make it refresh only when its access token expires.",
@@ -777,6 +805,10 @@ function candidates(kind: FailureKind, grant: CauseContext["grantType"]): CauseI
       return ["redirect_uri_not_registered", "redirect_uri_breaks_rules", "redirect_uri_changed"];
     case "rate_limited":
       return ["provider_rate_limit", "shared_rate_limit"];
+    case "invalid_request":
+      return refresh
+        ? ["refresh_token_revoked", "refresh_token_expired", "refresh_token_used", "request_malformed"]
+        : ["request_malformed", "pkce_mismatch", "redirect_uri_changed"];
     case "html_401":
       return refresh
         ? ["wrong_client_secret", "refresh_token_used", "wrong_environment", "wrong_auth_method"]

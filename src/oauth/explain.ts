@@ -4,6 +4,7 @@
  * local context (code age, history).
  */
 import type { RefreshPolicy } from "../providers/types.ts";
+import type { SentRequest } from "../relay/contract.ts";
 
 export interface FailureContext {
   readonly grantType: "authorization_code" | "refresh_token";
@@ -13,6 +14,11 @@ export interface FailureContext {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   readonly refreshPolicy: RefreshPolicy;
+  /**
+   * For a refresh: when a refresh of the same form ({@link sameRequestForm}) last succeeded for this
+   * connection, if one did. Evidence that a refusal is about the refresh token, not the request.
+   */
+  readonly sameFormSucceededAt?: number | null;
 }
 
 export interface Explanation {
@@ -77,6 +83,7 @@ export function explainTokenFailure(ctx: FailureContext): Explanation {
         next: "Enable the grant (or refresh tokens) in the app's settings at the provider.",
       };
     case "invalid_request":
+      if (!exchange) return refreshInvalidRequest(ctx.sameFormSucceededAt ?? null);
       return {
         title: "The provider found the request malformed (invalid_request)",
         detail:
@@ -105,6 +112,66 @@ export function explainTokenFailure(ctx: FailureContext): Explanation {
         next: "Check the provider's documentation for this error.",
       };
   }
+}
+
+/**
+ * Whether two token requests have the same form: method, endpoint, the names of the body's parameters
+ * and of the headers (so the same client authentication). Values differ between any two refreshes
+ * (the token itself); the form is what a server would call malformed.
+ */
+export function sameRequestForm(a: SentRequest, b: SentRequest): boolean {
+  const names = (r: SentRequest) => ({
+    headers: Object.keys(r.headers)
+      .map((h) => h.toLowerCase())
+      .sort()
+      .join(" "),
+    body: bodyNames(r).join(" "),
+  });
+  const x = names(a);
+  const y = names(b);
+  return a.method === b.method && a.url === b.url && x.headers === y.headers && x.body === y.body;
+}
+
+function bodyNames(r: SentRequest): string[] {
+  const type = Object.entries(r.headers).find(([h]) => h.toLowerCase() === "content-type")?.[1] ?? "";
+  if (type.includes("json")) {
+    try {
+      const parsed: unknown = JSON.parse(r.body);
+      if (parsed !== null && typeof parsed === "object") return Object.keys(parsed).sort();
+    } catch {
+      // Not JSON after all: compare it as a form.
+    }
+  }
+  return [...new URLSearchParams(r.body).keys()].sort();
+}
+
+/**
+ * Whether a refresh's error answer shows the refresh token itself refused, so the token is dead:
+ * `invalid_grant` (RFC 6749 §5.2), or `invalid_request` when a refresh of the same form succeeded
+ * before (some servers, LemonLDAP::NG 2.x among them, answer that for a refresh token they do not
+ * hold). A lone `invalid_request` may mean a malformed request, which a fix makes work again: the token
+ * is not given up on that answer alone.
+ */
+export function refusesRefreshToken(error: string | null, sameFormSucceededAt: number | null): boolean {
+  return error === "invalid_grant" || (error === "invalid_request" && sameFormSucceededAt !== null);
+}
+
+/** A refresh answered `invalid_request`: a malformed request by RFC 6749 §5.2, or a server's word for a token it does not hold. */
+function refreshInvalidRequest(sameFormSucceededAt: number | null): Explanation {
+  const servers =
+    "Some servers answer invalid_request, where RFC 6749 §5.2 asks for invalid_grant, for a refresh token they do not hold: expired, revoked, or ended by an administrator (LemonLDAP::NG 2.x does).";
+  if (sameFormSucceededAt !== null) {
+    return {
+      title: "The provider refused the refresh token (invalid_request)",
+      detail: `invalid_request names a malformed request, but a refresh of exactly this form (the same endpoint, parameters and client authentication) succeeded at ${new Date(sameFormSucceededAt).toISOString().replace(/\.\d+Z$/, "Z")}: only the refresh token differs. ${servers}`,
+      next: "This refresh token is dead. Authorize again to get a new one.",
+    };
+  }
+  return {
+    title: "The provider refused the refresh (invalid_request)",
+    detail: `invalid_request names a malformed request, yet a refresh carries little beyond grant_type and the refresh token, so more likely the provider does not know this refresh token. ${servers} tokendesk does not mark it dead on this answer alone: nothing here shows a refresh of this form working with this client.`,
+    next: "If refreshes with this client worked before, the refresh token is most likely dead: authorize again. If none ever did, compare the request below with the provider's documentation.",
+  };
 }
 
 /** `invalid_client` (RFC 6749 §5.2), from a token or a revocation endpoint alike. */

@@ -51,8 +51,86 @@ export function accountFrom(body: unknown, paths: readonly string[]): string | n
   return accountFieldFrom(body, paths)?.account ?? null;
 }
 
-/** Explains an identity endpoint's non-2xx answer. */
-export function explainProbeFailure(status: number, recipe: Recipe): { title: string; detail: string } {
+/**
+ * What a resource server's `WWW-Authenticate` says about a refused token (RFC 6750 §3): the Bearer
+ * challenge's `error`, `error_description` and `scope`. Read leniently, since servers get it wrong:
+ * `malformed` then says how, and what could be read is still returned.
+ */
+export interface BearerChallenge {
+  readonly error: string | null;
+  readonly description: string | null;
+  readonly scope: string | null;
+  /** How the header departs from RFC 6750 §3, when it does. */
+  readonly malformed: string | null;
+}
+
+// auth-param (RFC 9110 §11.2): a name, "=", then a quoted-string or a token; leniently, any text up
+// to the next comma for a value that is neither.
+const AUTH_PARAM = /([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*))/g;
+const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** Reads the Bearer challenge of a `WWW-Authenticate` value; null when there is nothing to read. */
+export function readBearerChallenge(header: string | undefined): BearerChallenge | null {
+  if (header === undefined || header.trim() === "") return null;
+  const value = header.trim();
+  // The scheme comes first (RFC 9110 §11.6.1), then its parameters; a server may offer several
+  // schemes, so look for Bearer's.
+  const bearer = /(?:^|,)\s*Bearer(?:\s+|$)/i.exec(value);
+  let params: string;
+  let malformed: string | null = null;
+  if (bearer !== null) {
+    const rest = value.slice(bearer.index + bearer[0].length);
+    // Up to the next challenge, if another scheme follows.
+    const next = /,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+\s+[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=/.exec(rest);
+    params = next === null ? rest : rest.slice(0, next.index);
+  } else if (/^[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=/.test(value)) {
+    params = value;
+    malformed = 'it names no scheme: RFC 6750 §3 starts the challenge with "Bearer"';
+  } else {
+    return null;
+  }
+  const found: Record<string, string> = {};
+  let unquoted = false;
+  for (const match of params.matchAll(AUTH_PARAM)) {
+    const name = (match[1] ?? "").toLowerCase();
+    const quoted = match[2];
+    const bare = (match[3] ?? "").trim();
+    if (quoted === undefined && !TOKEN.test(bare)) unquoted = true;
+    found[name] = quoted === undefined ? bare : quoted.replace(/\\(.)/g, "$1");
+  }
+  if (unquoted) {
+    const how = "a value with spaces or other characters that need quotes is not quoted";
+    malformed = malformed === null ? how : `${malformed}, and ${how}`;
+  }
+  return {
+    error: found.error ?? null,
+    description: found.error_description ?? null,
+    scope: found.scope ?? null,
+    malformed,
+  };
+}
+
+/** Explains an identity endpoint's non-2xx answer, with what its WWW-Authenticate says (RFC 6750 §3). */
+export function explainProbeFailure(
+  status: number,
+  recipe: Recipe,
+  headers: Readonly<Record<string, string>> = {},
+): { title: string; detail: string } {
+  const base = probeFailureWords(status, recipe);
+  const challenge = readBearerChallenge(headers["www-authenticate"]);
+  if (challenge === null || (challenge.error === null && challenge.malformed === null)) return base;
+  const said =
+    challenge.error === null
+      ? ""
+      : ` Its WWW-Authenticate says ${challenge.error}${challenge.description === null ? "" : ` ("${challenge.description}")`}${challenge.scope === null ? "" : `, and names the scope ${challenge.scope}`}.`;
+  const malformed =
+    challenge.malformed === null
+      ? ""
+      : ` That header is not an RFC 6750 §3 challenge (${challenge.malformed}); tokendesk read it leniently.`;
+  return { title: base.title, detail: `${base.detail}${said}${malformed}` };
+}
+
+function probeFailureWords(status: number, recipe: Recipe): { title: string; detail: string } {
   if (status === 401) {
     return {
       title: "The provider refused the access token (401)",
@@ -90,7 +168,7 @@ export async function probeAccount(
       result,
       account: null,
       accountField: null,
-      problem: explainProbeFailure(upstream.status, recipe),
+      problem: explainProbeFailure(upstream.status, recipe, upstream.headers),
     };
   }
   const parsed = parseBody(upstream.body, upstream.headers["content-type"]);

@@ -184,17 +184,24 @@ export function readIntrospection(
     const extra = Object.keys(body).some((key) => key !== "active")
       ? " The server sent other members too, which RFC 7662 §2.2 says it should not for an inactive token; they are shown as sent."
       : "";
+    // RFC 7662 lets a server describe only some tokens and answer false for the rest; several
+    // describe access tokens only (django-oauth-toolkit, LemonLDAP::NG), so for a refresh token
+    // "not active" may say nothing about it at all.
+    const accessOnly =
+      context.which === "refresh_token"
+        ? " Some servers introspect access tokens only and answer the same for every refresh token, live ones too (django-oauth-toolkit and LemonLDAP::NG do)."
+        : "";
     return {
       kind: "inactive",
       status: upstream.status,
       error: null,
       title: `The ${name} is not active`,
-      detail: `The server answered "active": false: the ${name} is expired, revoked, or was never issued by this server — RFC 7662 §2.2 does not say which. A server answers the same when this client may not ask about the token (one issued to another client, say).${extra}`,
+      detail: `The server answered "active": false: the ${name} is expired, revoked, or was never issued by this server — RFC 7662 §2.2 does not say which. A server answers the same when this client may not ask about the token (one issued to another client, say).${accessOnly}${extra}`,
       next:
         context.which === "access_token"
           ? "Calls with it will be refused. Refresh for a new access token, if the refresh token is still active (introspect it: that spends nothing)."
           : context.which === "refresh_token"
-            ? "A refresh with it will be refused: authorize again for new tokens."
+            ? "If this server introspects refresh tokens, a refresh with it will be refused: authorize again for new tokens. If it introspects access tokens only, this answer tells nothing about the refresh token; the server's documentation says which."
             : "Whatever it is, it no longer works here: authorize again for new tokens, or check the token's own expiry under Inspect.",
       claims,
       expiresAt,

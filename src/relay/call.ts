@@ -42,6 +42,8 @@ export interface RelayCall {
   readonly exchange: Exchange;
   /** `GET {base}/clients`'s answer, built once when the relay starts. */
   readonly clientsBody: ClientsResponse;
+  /** The runtime's word that the caller reached the relay on loopback (`RelayRequestContext.loopback`). */
+  readonly loopback: boolean;
 }
 
 /** A route: one call in, one answer out. Routes never throw on bad input; they answer 4xx. */

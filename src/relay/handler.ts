@@ -22,6 +22,13 @@ export interface RelayRequestContext {
    * Cloudflare), for the per-address rate limit. Never taken from a header the caller controls.
    */
   readonly clientIp?: string;
+  /**
+   * Whether the caller reached the relay on a loopback address of the machine it runs on, as the
+   * runtime knows it (Node: the socket's local address, and no proxy's forwarding headers; the
+   * Worker: the URL Cloudflare's edge routed). Never taken from a header the caller controls, such
+   * as Host. Loopback issuers are discovered only then. Absent: not on loopback.
+   */
+  readonly loopback?: boolean;
 }
 
 /** A relay: one Request in, one Response out. */
@@ -65,7 +72,10 @@ export function createRelay(options: RelayOptions): RelayHandler {
 
     let response: Response;
     try {
-      response = await answer({ request, settings, exchange, clientsBody }, verdict);
+      response = await answer(
+        { request, settings, exchange, clientsBody, loopback: context.loopback === true },
+        verdict,
+      );
     } catch {
       response = exchange.fail(
         500,

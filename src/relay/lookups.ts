@@ -124,12 +124,13 @@ export function buildProbeRequest(
 
 /**
  * Checks `POST {base}/discovery`: an issuer that is an https URL naming a host (no IP address), or a
- * loopback URL when the relay itself runs on loopback (development); one of the two well-known
- * documents. A deployed relay so never reaches its own network's addresses through this route.
+ * loopback URL when the caller reached the relay on loopback (`onLoopback`, the runtime's word, never a
+ * header's); one of the two well-known documents. A deployed relay so never reaches its own network's
+ * addresses through this route.
  */
 export function checkDiscoveryRequest(
   body: unknown,
-  requestUrl: string,
+  onLoopback: boolean,
 ): { readonly ok: true; readonly issuer: string; readonly wellKnown: WellKnown } | LookupRefusal {
   const fields = fieldsOf(body, ["issuer", "well_known"]);
   if (typeof fields === "string") return { ok: false, error: "invalid_request", description: fields };
@@ -155,12 +156,12 @@ export function checkDiscoveryRequest(
   // A trailing dot and *.localhost (RFC 6761 §6.3) reach loopback too: count them as loopback.
   const hostname = new URL(issuer).hostname.toLowerCase().replace(/\.$/, "");
   if (isLoopbackHost(hostname) || hostname.endsWith(".localhost")) {
-    if (!isLoopbackHost(new URL(requestUrl).hostname)) {
+    if (!onLoopback) {
       return {
         ok: false,
         error: "issuer_not_allowed",
         description:
-          "This relay does not fetch from loopback hosts: it is not running on one. Fetch a local issuer's metadata from the page instead.",
+          "This relay does not fetch from loopback hosts: it was not reached on one of its own loopback addresses. Fetch a local issuer's metadata from the page instead.",
       };
     }
   } else if (/^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith("[")) {

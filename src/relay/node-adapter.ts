@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { RelayHandler } from "./handler.ts";
 import { errorResponse } from "./handler.ts";
+import { FORWARDING_HEADERS, isLoopbackAddress } from "./policy.ts";
 
 /** An IncomingMessage as connect-style middleware hands it on: `originalUrl` keeps the mount prefix. */
 export type NodeRequest = IncomingMessage & { originalUrl?: string };
@@ -83,7 +84,10 @@ export function createNodeListener(handler: RelayHandler): NodeListener {
       let response: Response;
       try {
         // The socket's peer, never X-Forwarded-For: a header is the caller's to choose.
-        response = await handler(toWebRequest(req), { clientIp: req.socket.remoteAddress });
+        response = await handler(toWebRequest(req), {
+          clientIp: req.socket.remoteAddress,
+          loopback: reachedOnLoopback(req),
+        });
       } catch {
         response = errorResponse(500, "internal_error", "The relay failed to read the request; try again.");
       }
@@ -98,6 +102,17 @@ export function createNodeListener(handler: RelayHandler): NodeListener {
       }
     });
   };
+}
+
+/**
+ * Whether a caller on this machine reached the relay on a loopback address: the connection's local
+ * address (where it arrived, which the kernel sets) is loopback, and no reverse proxy forwarded it. Not
+ * the Host header, which the URL is built from: a caller writes it, and `Host: 127.0.0.1` sent to a
+ * relay listening on a public address must not make it fetch from its own machine.
+ */
+export function reachedOnLoopback(req: Pick<IncomingMessage, "socket" | "headers">): boolean {
+  if (!isLoopbackAddress(req.socket.localAddress)) return false;
+  return FORWARDING_HEADERS.every((name) => req.headers[name] === undefined);
 }
 
 /** The path and query of a request-target; an absolute-form target keeps only its path, never its host. */

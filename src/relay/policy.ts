@@ -171,6 +171,30 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
+ * Whether a socket address (as Node reports `localAddress`) is a loopback address: 127.0.0.0/8, ::1,
+ * or an IPv4 loopback address mapped into IPv6 (a dual-stack socket's view of 127.0.0.1).
+ */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.toLowerCase().replace(/^::ffff:/, "");
+  return v4 === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/**
+ * Headers a reverse proxy adds to what it forwards (RFC 7239 `Forwarded`, and the common
+ * `X-Forwarded-*` and `X-Real-IP`). A relay that sees one is not a local caller's, whatever address
+ * the connection came from: the proxy may be on this machine, the caller anywhere. A caller can send
+ * them too, which only takes a local allowance away from it: they never grant one.
+ */
+export const FORWARDING_HEADERS = [
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-real-ip",
+] as const;
+
+/**
  * Checks an endpoint the relay will call or hand to the page: absolute, https (http only on loopback
  * hosts, for development), no credentials, no fragment (RFC 6749 §3.1, §3.2). Returns the problem, if any.
  */

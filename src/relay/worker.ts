@@ -19,6 +19,7 @@ import type {
 import { loadRelayOptions, RelayConfigError } from "./config.ts";
 import { createRelay, errorResponse, type RelayHandler } from "./handler.ts";
 import { SECURITY_HEADERS } from "./headers.ts";
+import { isLoopbackHost } from "./policy.ts";
 import { bindingRateLimiter, type RateLimiter } from "./rate-limit.ts";
 
 /** The Worker's bindings (wrangler.jsonc and `wrangler secret put`). */
@@ -112,8 +113,14 @@ async function handle(request: Request, env: Env): Promise<Response> {
   if ("problem" in built) {
     return errorResponse(503, "relay_misconfigured", `The relay could not start: ${built.problem}`);
   }
-  // Cloudflare sets CF-Connecting-IP at its edge and replaces any value a caller sent.
-  return built.relay(request, { clientIp: request.headers.get("cf-connecting-ip") ?? undefined });
+  // Cloudflare sets CF-Connecting-IP at its edge and replaces any value a caller sent. The URL, too, is
+  // the platform's: the edge routes only hosts it serves to this Worker (never 127.0.0.1), so a deployed
+  // Worker is never on loopback. Run locally (`wrangler dev`, workerd) it listens on loopback unless told
+  // otherwise, and the URL names where it was reached.
+  return built.relay(request, {
+    clientIp: request.headers.get("cf-connecting-ip") ?? undefined,
+    loopback: isLoopbackHost(new URL(request.url).hostname),
+  });
 }
 
 export default {

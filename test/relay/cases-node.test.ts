@@ -4,10 +4,12 @@
  * address in 127.0.0.0/8.
  */
 import { request as httpRequest } from "node:http";
+import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { loadRelayOptions } from "../../src/relay/config.ts";
 import { type RelayServer, startRelayServer } from "../../src/relay/node.ts";
+import { reachedOnLoopback } from "../../src/relay/node-adapter.ts";
 import {
   type _Answer,
   _answerOf,
@@ -24,8 +26,12 @@ import { _codeBody, _DEMO, _observe } from "./_helpers.ts";
 function _send(base: string, request: _CaseRequest): Promise<_Answer> {
   const url = new URL(base);
   const { method, headers, body } = _encodeRequest(request, url.origin);
-  // Reached by a public name, as behind a reverse proxy that passes the Host header on.
-  if (request.at === "public") headers.host = "relay.example.test";
+  // Reached by a public name, as `npm run relay` on loopback behind a reverse proxy, which passes the
+  // Host header on and says whom it forwards for.
+  if (request.at === "public") {
+    headers.host = "relay.example.test";
+    headers["x-forwarded-for"] = "198.51.100.7";
+  }
   if (body !== undefined && request.chunked !== true) headers["content-length"] = String(body.byteLength);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -92,6 +98,53 @@ async function _startNode(
 }
 
 _defineRelayCases("Node (npm run relay)", _startNode);
+
+describe("the relay in Node: on loopback or not", () => {
+  const _metadataRequest = (issuer: string) => ({
+    path: "/relay/discovery",
+    body: { issuer, well_known: "openid-configuration" },
+  });
+
+  it("decides from the connection's local address and a proxy's headers, never from Host", () => {
+    const _req = (localAddress: string, headers: Record<string, string> = {}) => ({
+      socket: { localAddress } as Socket,
+      headers: { host: "127.0.0.1:8787", ...headers },
+    });
+    expect(reachedOnLoopback(_req("127.0.0.1"))).toBe(true);
+    expect(reachedOnLoopback(_req("::1"))).toBe(true);
+    expect(reachedOnLoopback(_req("::ffff:127.0.0.1"))).toBe(true);
+    // `npm run relay` with HOST=0.0.0.0, reached from elsewhere: Host: 127.0.0.1 changes nothing.
+    expect(reachedOnLoopback(_req("203.0.113.5"))).toBe(false);
+    expect(reachedOnLoopback(_req("::ffff:203.0.113.5"))).toBe(false);
+    // On loopback behind a reverse proxy on the same machine: the caller is whoever the proxy serves.
+    for (const header of ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"]) {
+      expect(reachedOnLoopback(_req("127.0.0.1", { [header]: "for=198.51.100.7" })), header).toBe(false);
+    }
+  });
+
+  it("refuses a loopback issuer to a caller a proxy forwards, though it sends Host: 127.0.0.1", async () => {
+    const relay = await startRelayServer(loadRelayOptions({ TOKENDESK_CLIENTS: JSON.stringify([_DEMO]) }), {
+      port: 0,
+    });
+    try {
+      const answer = await _send(relay.url, {
+        ..._metadataRequest("http://127.0.0.1:9/"),
+        headers: { host: "127.0.0.1", "x-forwarded-for": "198.51.100.7" },
+      });
+      _observe(answer.text);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: "issuer_not_allowed" });
+      // The same request from this machine, straight to the loopback socket: allowed (nothing listens
+      // on port 9, so the relay reports the issuer unreachable, having tried).
+      const local = await _send(relay.url, _metadataRequest("http://127.0.0.1:9/"));
+      _observe(local.text);
+      expect(local.status).toBe(502);
+      expect(local.body).toMatchObject({ error: "upstream_unreachable" });
+    } finally {
+      await relay.close();
+    }
+  });
+});
 
 describe("the relay in Node: the caller's address", () => {
   it("comes from the socket: X-Forwarded-For and CF-Connecting-IP cannot reset a caller's allowance", async () => {

@@ -202,7 +202,7 @@ describe("POST /relay/discovery", () => {
     upstream = undefined;
   });
 
-  it("fetches a loopback issuer's metadata when the relay runs on loopback, once, without credentials", async () => {
+  it("fetches a loopback issuer's metadata when the runtime says the caller is on loopback, once, without credentials", async () => {
     upstream = await _startUpstream((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ issuer: "x" }));
@@ -218,6 +218,7 @@ describe("POST /relay/discovery", () => {
           { issuer: upstream.origin, well_known: "openid-configuration" },
           { headers: { cookie: "s=1" } },
         ),
+        { loopback: true },
       ),
     );
     expect(answer.status).toBe(200);
@@ -229,6 +230,20 @@ describe("POST /relay/discovery", () => {
     expect(upstream.requests).toHaveLength(1);
     expect(upstream.requests[0]?.headers.authorization).toBeUndefined();
     expect(upstream.requests[0]?.headers.cookie).toBeUndefined();
+  });
+
+  it("takes no loopback from the request's URL: a Request to 127.0.0.1 without the runtime's word is refused", async () => {
+    const relay = _lookupRelay(() => _jsonResponse(200, {}));
+    // The request URL names 127.0.0.1 (the Node adapter builds it from the caller's Host header).
+    const request = _post("discovery", {
+      issuer: "http://127.0.0.1:9000",
+      well_known: "openid-configuration",
+    });
+    expect(new URL(request.url).hostname).toBe("127.0.0.1");
+    const answer = await _read(await relay.handle(request));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: "issuer_not_allowed" });
+    expect(relay.fetch.calls).toHaveLength(0);
   });
 
   it("puts the RFC 8414 well-known path before an issuer's path, and the OpenID one after it", async () => {

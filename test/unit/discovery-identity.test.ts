@@ -1,7 +1,7 @@
 /** Discovery (RFC 8414, OpenID Connect Discovery) and the identity probe's reading of answers. */
 import { describe, expect, it } from "vitest";
 import { discoverIssuer } from "../../src/oauth/discover.ts";
-import { accountFrom, probeAccount } from "../../src/oauth/identity.ts";
+import { accountFrom, probeAccount, readBearerChallenge } from "../../src/oauth/identity.ts";
 import type { RelayLookups, RelayTokenResult } from "../../src/oauth/relay-client.ts";
 import { discoveryUrl, draftCustomClient, parseMetadata } from "../../src/providers/discovery.ts";
 import { findRecipe } from "../../src/providers/index.ts";
@@ -193,6 +193,61 @@ describe("the identity probe", () => {
       detail:
         "It expired or was revoked, or a refresh replaced it: at FreshBooks a refresh ends the previous access token at once.",
     });
+  });
+
+  it("reads the Bearer challenge of a refusal (RFC 6750 §3), and says what the server said", async () => {
+    const recipe = findRecipe("custom");
+    if (recipe === undefined) throw new Error("no recipe");
+    // django-oauth-toolkit's answer to a revoked token, as it sends it.
+    const refused: RelayTokenResult = {
+      kind: "envelope",
+      envelope: {
+        sent: { method: "GET", url: "", headers: {}, body: "" },
+        upstream: {
+          status: 401,
+          headers: {
+            "www-authenticate":
+              'Bearer error="invalid_token", error_description="The access token provided is expired, revoked, malformed, or invalid for other reasons."',
+          },
+          body: "",
+        },
+        ms: 1,
+      },
+    };
+    const { lookups } = _lookups({ probe: refused });
+    const outcome = await probeAccount(lookups, { client: "dot", accessToken: "at" }, recipe);
+    expect(outcome.problem).toEqual({
+      title: "The provider refused the access token (401)",
+      detail:
+        'It expired or was revoked. Refresh, then identify again. Its WWW-Authenticate says invalid_token ("The access token provided is expired, revoked, malformed, or invalid for other reasons.").',
+    });
+  });
+
+  it("reads a challenge leniently and says how it departs from RFC 6750", () => {
+    expect(
+      readBearerChallenge(
+        'Bearer realm="http://127.0.0.1:1", error="invalid_token", error_description="a, b"',
+      ),
+    ).toEqual({ error: "invalid_token", description: "a, b", scope: null, malformed: null });
+    expect(
+      readBearerChallenge('Basic realm="x", Bearer error="insufficient_scope", scope="read write"'),
+    ).toEqual({ error: "insufficient_scope", description: null, scope: "read write", malformed: null });
+    // LemonLDAP::NG 2.16's userinfo: no scheme, and a value with a space unquoted.
+    expect(readBearerChallenge("error=invalid_request,error_description=Invalid request")).toEqual({
+      error: "invalid_request",
+      description: "Invalid request",
+      scope: null,
+      malformed:
+        'it names no scheme: RFC 6750 §3 starts the challenge with "Bearer", and a value with spaces or other characters that need quotes is not quoted',
+    });
+    expect(readBearerChallenge("Bearer")).toEqual({
+      error: null,
+      description: null,
+      scope: null,
+      malformed: null,
+    });
+    expect(readBearerChallenge('Basic realm="Application"')).toBeNull();
+    expect(readBearerChallenge(undefined)).toBeNull();
   });
 
   it("names the Xero organisation from /connections", async () => {

@@ -141,10 +141,17 @@ describe("readIntrospection", () => {
     expect(verdict).toMatchObject({
       kind: "inactive",
       title: "The refresh token is not active",
-      next: "A refresh with it will be refused: authorize again for new tokens.",
+      next: "If this server introspects refresh tokens, a refresh with it will be refused: authorize again for new tokens. If it introspects access tokens only, this answer tells nothing about the refresh token; the server's documentation says which.",
     });
     expect(verdict.detail).toContain(
       "the refresh token is expired, revoked, or was never issued by this server — RFC 7662 §2.2 does not say which.",
+    );
+    // Said of refresh tokens only: servers that describe access tokens alone say false for the rest.
+    expect(verdict.detail).toContain(
+      "Some servers introspect access tokens only and answer the same for every refresh token, live ones too (django-oauth-toolkit and LemonLDAP::NG do).",
+    );
+    expect(readIntrospection(_answer(200, { active: false }), ACCESS).detail).not.toContain(
+      "access tokens only",
     );
     expect(verdict.claims.map((c) => c.meaning)).toEqual([
       "Not active: expired, revoked, or never issued by this server — RFC 7662 §2.2 does not say which.",

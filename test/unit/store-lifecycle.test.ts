@@ -303,6 +303,52 @@ describe("refresh", () => {
     expect(requests).toHaveLength(2);
   });
 
+  it("explains a lone invalid_request on refresh as a token the server does not hold, without marking it dead", async () => {
+    const { deps, id, requests } = await _withTokens([
+      () => _envelope(400, { error: "invalid_request" }),
+      () => _envelope(400, { error: "invalid_request" }),
+    ]);
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
+    const stored = await getConnection(db, id);
+    // invalid_request also means a malformed request: nothing shows a refresh of this form ever worked.
+    expect(stored?.refreshTokenStatus).toBe("active");
+    expect(stored?.problem).toMatchObject({
+      title: "The provider refused the refresh (invalid_request)",
+      next: "If refreshes with this client worked before, the refresh token is most likely dead: authorize again. If none ever did, compare the request below with the provider's documentation.",
+    });
+    expect(stored?.problem?.detail).toContain("(LemonLDAP::NG 2.x does)");
+    expect(stored?.problem?.detail).toContain("tokendesk does not mark it dead on this answer alone");
+    // Still refreshable: a fixed request may work.
+    expect(await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" })).toMatchObject({
+      kind: "done",
+    });
+    expect(requests).toHaveLength(3);
+  });
+
+  it("marks the refresh token dead on invalid_request once a refresh of the same form has worked", async () => {
+    const { deps, id, requests } = await _withTokens([
+      () => _envelope(200, { access_token: "at-2", expires_in: 120 }),
+      () => _envelope(400, { error: "invalid_request" }),
+    ]);
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
+    const worked = clock;
+    clock += 60_000;
+    await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" });
+    const stored = await getConnection(db, id);
+    expect(stored?.refreshTokenStatus).toBe("dead");
+    expect(stored?.problem).toMatchObject({
+      title: "The provider refused the refresh token (invalid_request)",
+      next: "This refresh token is dead. Authorize again to get a new one.",
+    });
+    expect(stored?.problem?.detail).toContain(
+      `a refresh of exactly this form (the same endpoint, parameters and client authentication) succeeded at ${new Date(worked).toISOString().replace(/\.\d+Z$/, "Z")}: only the refresh token differs.`,
+    );
+    expect(await refreshConnection(deps, id, { expectedRefreshToken: "rt-1" })).toMatchObject({
+      kind: "not_sent",
+    });
+    expect(requests).toHaveLength(3);
+  });
+
   it("keeps the last confirmed token set when the outcome is unknown, and does not retry", async () => {
     const { deps, id, requests } = await _withTokens([
       () => _timedOut("The provider did not answer within 10 s."),

@@ -4,11 +4,12 @@
  * state from the evidence alone.
  */
 import { describe, expect, it } from "vitest";
-import { assessRefreshToken, classifyFailure, clockSkew } from "../../src/oauth/causes.ts";
+import { assessRefreshToken, classifyFailure, clockSkew, rankCauses } from "../../src/oauth/causes.ts";
+import { sameRequestForm } from "../../src/oauth/explain.ts";
 import { guessOrigin, inspectPaste, parseEnvLines } from "../../src/oauth/inspect.ts";
 import { readJwt } from "../../src/oauth/jwt.ts";
 import { freshbooks } from "../../src/providers/freshbooks.ts";
-import { recipes } from "../../src/providers/index.ts";
+import { findRecipe, recipes } from "../../src/providers/index.ts";
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -120,5 +121,55 @@ describe("assessRefreshToken", () => {
     expect(
       assessRefreshToken({ ...base, probe: { status: 401, at: T, accessExpiresAt: T - 1000 } }, T).state,
     ).toBe("unknown");
+  });
+});
+
+describe("sameRequestForm", () => {
+  const _sent = (body: string, headers: Record<string, string> = {}) => ({
+    method: "POST",
+    url: "https://as.test/token",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body,
+  });
+
+  it("compares endpoints, parameter names and header names, never values", () => {
+    const a = _sent("grant_type=refresh_token&refresh_token=rt-1", { authorization: "Basic [redacted]" });
+    expect(
+      sameRequestForm(a, _sent("refresh_token=rt-2&grant_type=refresh_token", { Authorization: "Basic x" })),
+    ).toBe(true);
+    // A scope added, another client authentication, another endpoint: another form.
+    expect(
+      sameRequestForm(
+        a,
+        _sent("grant_type=refresh_token&refresh_token=rt-1&scope=a", { authorization: "x" }),
+      ),
+    ).toBe(false);
+    expect(sameRequestForm(a, _sent("grant_type=refresh_token&refresh_token=rt-1&client_secret=s"))).toBe(
+      false,
+    );
+    expect(sameRequestForm(a, { ...a, url: "https://as.test/other" })).toBe(false);
+    const json = {
+      ...a,
+      headers: { "content-type": "application/json" },
+      body: '{"refresh_token":"x","grant_type":"refresh_token"}',
+    };
+    expect(
+      sameRequestForm(json, { ...json, body: '{"grant_type":"refresh_token","refresh_token":"y"}' }),
+    ).toBe(true);
+  });
+});
+
+describe("rankCauses for invalid_request", () => {
+  it("ranks the refresh token's own causes above a malformed request on a refresh", () => {
+    const recipe = findRecipe("custom");
+    if (recipe === undefined) throw new Error("no recipe");
+    const refresh = rankCauses("invalid_request", { grantType: "refresh_token", recipe });
+    expect(refresh.map((c) => c.id).at(-1)).toBe("request_malformed");
+    expect(refresh.map((c) => c.id)).toContain("refresh_token_revoked");
+    const exchange = rankCauses("invalid_request", { grantType: "authorization_code", recipe });
+    expect(exchange[0]?.id).toBe("request_malformed");
+    expect(classifyFailure({ status: 400, headers: {}, body: '{"error":"invalid_request"}' }).kind).toBe(
+      "invalid_request",
+    );
   });
 });

@@ -14,7 +14,7 @@ import { sendOnce } from "../upstream.ts";
 const PUBLIC = (text: string) => text;
 
 export async function discovery(call: RelayCall): Promise<Response> {
-  const { request, settings, exchange } = call;
+  const { settings, exchange } = call;
   const read = await readJson(call, {
     name: "a discovery request",
     example: '{"issuer":"https://…","well_known":"openid-configuration"}',
@@ -23,7 +23,7 @@ export async function discovery(call: RelayCall): Promise<Response> {
   // Limited like token requests, so the relay cannot be used to hammer some issuer.
   const ipLimited = await limitedByAddress(call);
   if (ipLimited !== undefined) return ipLimited;
-  const checked = checkDiscoveryRequest(read.value, request.url);
+  const checked = checkDiscoveryRequest(read.value, call.loopback);
   if (!checked.ok) return exchange.fail(400, checked.error, checked.description);
   let outbound = buildDiscoveryRequest(checked.issuer, checked.wellKnown, settings.userAgent);
   let previous: Envelope | undefined;

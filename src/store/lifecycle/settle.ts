@@ -1,4 +1,9 @@
-import { explainTokenFailure, retryAfterSeconds } from "../../oauth/explain.ts";
+import {
+  explainTokenFailure,
+  refusesRefreshToken,
+  retryAfterSeconds,
+  sameRequestForm,
+} from "../../oauth/explain.ts";
 import { fingerprint } from "../../oauth/fingerprint.ts";
 import { identityOf } from "../../oauth/id-token-claims.ts";
 import type { RelayTokenResult } from "../../oauth/relay-client.ts";
@@ -87,13 +92,27 @@ export async function settle(
         );
       }
     } else {
+      const error = normalized.kind === "oauth_error" ? normalized.error.error : null;
+      // The connection's previous refresh, when it worked and had this one's form: then a refusal is
+      // about the refresh token, whatever error code the server chose for it.
+      const previous = before.lastExchange;
+      const sameFormSucceededAt =
+        grantType === "refresh_token" &&
+        previous?.grantType === "refresh_token" &&
+        previous.envelope != null &&
+        previous.envelope.upstream.status >= 200 &&
+        previous.envelope.upstream.status < 300 &&
+        sameRequestForm(previous.envelope.sent, result.envelope.sent)
+          ? previous.at
+          : null;
       const explanation = explainTokenFailure({
         grantType,
         status: upstream.status,
-        error: normalized.kind === "oauth_error" ? normalized.error.error : null,
+        error,
         headers: upstream.headers,
         body: upstream.body,
         refreshPolicy: recipe.refreshPolicy,
+        sameFormSucceededAt,
       });
       // Our explanation first; the provider's own words after it, quoted, when it gave any.
       const providerSaid = normalized.kind === "oauth_error" ? normalized.error.errorDescription : null;
@@ -114,11 +133,7 @@ export async function settle(
         const wait = retryAfterSeconds(upstream.headers, receivedAt) ?? 60;
         patch = { ...patch, retryAfterUntil: receivedAt + wait * 1000 };
       }
-      if (
-        grantType === "refresh_token" &&
-        normalized.kind === "oauth_error" &&
-        normalized.error.error === "invalid_grant"
-      ) {
+      if (grantType === "refresh_token" && refusesRefreshToken(error, sameFormSucceededAt)) {
         patch = { ...patch, refreshTokenStatus: "dead" };
       }
       events.push(

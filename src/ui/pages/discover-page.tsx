@@ -261,8 +261,10 @@ export function DiscoverPage() {
                             <h3>Add it to the relay</h3>
                             <p>
                               Put this in <code>.env.local</code> with the client id and secret the provider
-                              gave you, register <code>{state.redirectUri}</code> there, and restart{" "}
-                              <code>npm start</code>:
+                              gave you (and an id of your own if you have a client with this one), and
+                              register <code>{state.redirectUri}</code> there. <code>npm start</code> and{" "}
+                              <code>npm run relay</code> pick the file up while they run: the client appears
+                              on the clients page.
                             </p>
                             <pre class="http" data-testid="client-draft">
                               {text()}

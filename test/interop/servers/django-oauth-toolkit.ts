@@ -82,8 +82,12 @@ export async function startDjangoOAuthToolkit(options: InteropServerOptions): Pr
       introspection: true,
       pkceRequired: true,
       accessTokenFormat: "opaque",
+      idToken: { onRefresh: false, atHash: true, audArray: false },
+      // Its introspection view looks tokens up among access tokens only.
+      introspects: { access: "describes", refresh: "answers inactive" },
     },
-    user,
+    // Its `sub` is the user's database id: the first user made, 1.
+    user: { ...user, sub: "1", account: "1" },
     login: (page: Page, appOrigin: string) =>
       passScreens(page, appOrigin, [
         {

@@ -1,8 +1,8 @@
 /**
  * The interop matrix's authorization servers, by name: `startInteropServer(name, { redirectUri })`
- * starts one on 127.0.0.1 with a client registered for exactly that redirect URI.
+ * starts one on 127.0.0.1 with a client registered for exactly that redirect URI. The walk gives the
+ * relay that client as a person would: discovered in the page, then completed in `.env.local`.
  */
-import type { RelayClientConfig } from "../../../src/relay/config.ts";
 import { startDjangoOAuthToolkit } from "./django-oauth-toolkit.ts";
 import { startLemonLdapNg } from "./lemonldap-ng.ts";
 import { startOidcProvider } from "./oidc-provider.ts";
@@ -24,28 +24,4 @@ export function startInteropServer(
     case "lemonldap-ng":
       return startLemonLdapNg(options);
   }
-}
-
-/**
- * The relay's `custom` client for a server, its endpoints typed in from the server's documentation as
- * a user does today (not discovered): the revocation endpoint only where the server has one.
- */
-export function relayClientFor(server: InteropServer, id: string = server.name): RelayClientConfig {
-  return {
-    id,
-    provider: "custom",
-    client_id: server.client.client_id,
-    client_secret: server.client.client_secret,
-    redirect_uris: [server.client.redirect_uri],
-    scope: server.client.scope,
-    issuer: server.issuer,
-    authorization_endpoint: server.endpoints.authorization_endpoint,
-    token_endpoint: server.endpoints.token_endpoint,
-    identity_endpoint: server.endpoints.userinfo_endpoint,
-    ...(server.endpoints.revocation_endpoint === null
-      ? {}
-      : { revocation_endpoint: server.endpoints.revocation_endpoint }),
-    token_endpoint_auth_method: server.client.token_endpoint_auth_method,
-    body_encoding: "form",
-  };
 }

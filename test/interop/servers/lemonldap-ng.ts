@@ -5,9 +5,10 @@
  * also holds its sessions. Demo authentication (its built-in users, e.g. dwho/dwho), its OpenID
  * Connect issuer with one relying party for tokendesk, its own login and consent pages.
  */
+import { execFile } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
@@ -23,6 +24,36 @@ function fill(template: string, values: Readonly<Record<string, string>>): strin
     const value = values[name];
     if (value === undefined) throw new Error(`no value for {{${name}}}`);
     return JSON.stringify(value).slice(1, -1);
+  });
+}
+
+const SESSIONS_COMMAND = "/usr/share/lemonldap-ng/bin/lemonldap-ng-sessions";
+
+/** `lemonldap-ng-sessions delete <id>` against this run's configuration; rejects with its output. */
+function deleteSession(dir: string, id: string): Promise<void> {
+  // It switches to www-data (which cannot read this run's directory) unless told to stay who it is;
+  // when not root the switch fails harmlessly, so the names matter only as root.
+  const user = userInfo().username;
+  const group = process.getuid?.() === 0 ? "root" : user;
+  return new Promise((resolve, reject) => {
+    execFile(
+      "/usr/bin/perl",
+      [SESSIONS_COMMAND, "--user", user, "--group", group, "delete", id],
+      {
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          LLNG_DEFAULTCONFFILE: join(dir, "lemonldap-ng.ini"),
+        },
+        timeout: 20_000,
+      },
+      (error, stdout, stderr) => {
+        if (error === null && stderr.trim() === "") resolve();
+        else
+          reject(
+            new Error(`lemonldap-ng-sessions delete failed: ${error?.message ?? ""}\n${stdout}${stderr}`),
+          );
+      },
+    );
   });
 }
 
@@ -108,9 +139,12 @@ export async function startLemonLdapNg(options: InteropServerOptions): Promise<I
       introspection: true,
       pkceRequired: true,
       accessTokenFormat: "opaque",
+      idToken: { onRefresh: true, atHash: true, audArray: true },
+      // It looks tokens up among its access tokens only.
+      introspects: { access: "describes", refresh: "answers inactive" },
     },
     // One of the Demo backend's built-in users.
-    user: { login: "dwho", password: "dwho" },
+    user: { login: "dwho", password: "dwho", sub: "dwho", account: "Doctor Who" },
     login: (page: Page, appOrigin: string) =>
       passScreens(page, appOrigin, [
         {
@@ -129,6 +163,9 @@ export async function startLemonLdapNg(options: InteropServerOptions): Promise<I
           submit: (p) => p.getByRole("button", { name: /Accept/i }).click(),
         },
       ]),
+    // Its offline refresh token is the id of the session that holds the grant: the administrator
+    // deletes that session with LemonLDAP::NG's own command (what the Manager's session explorer does).
+    endGrant: (refreshToken: string) => deleteSession(dir, refreshToken),
     log: child.log,
     stop() {
       stopping ??= stop();

@@ -195,9 +195,13 @@ export async function startOidcProvider(
       introspection: configuration === "b",
       pkceRequired: configuration === "a",
       accessTokenFormat: configuration === "a" ? "opaque" : "jwt",
+      ...(configuration === "b" ? { accessTokenAudience: API_RESOURCE } : {}),
+      idToken: { onRefresh: true, atHash: false, audArray: false },
+      // (a) has no introspection endpoint; (b) does not store its JWT access tokens, so cannot describe them.
+      introspects: { access: "unsupported_token_type", refresh: "describes" },
     },
     // Its development login accepts any login and password.
-    user: { login: "ada", password: "any password" },
+    user: { login: "ada", password: "any password", sub: "ada", account: "ada@example.test" },
     login: loginAndConsent,
     log: () => events.join("\n"),
     stop() {

@@ -32,6 +32,8 @@ export interface InteropEndpoints {
   readonly introspection_endpoint: string | null;
 }
 
+export type IntrospectionHandling = "describes" | "answers inactive" | "unsupported_token_type";
+
 /** What the server, as configured here, does. The matrix and the walk read these. */
 export interface InteropOffers {
   /** `rotating`: each refresh answers a new refresh token and the old one is refused; `reusable`: it keeps working. */
@@ -41,6 +43,26 @@ export interface InteropOffers {
   readonly pkceRequired: boolean;
   /** `jwt` (RFC 9068) or `opaque`. */
   readonly accessTokenFormat: "jwt" | "opaque";
+  /** A JWT access token's `aud`: the API it is for. */
+  readonly accessTokenAudience?: string;
+  /** The ID tokens it issues. */
+  readonly idToken: {
+    /** Whether a refresh answer carries one too. */
+    readonly onRefresh: boolean;
+    /** Whether it carries `at_hash`. */
+    readonly atHash: boolean;
+    /** Whether `aud` is an array (with `azp`) rather than one string. */
+    readonly audArray: boolean;
+  };
+  /**
+   * What its introspection endpoint, where it has one, does with each of the connection's live tokens:
+   * describes it (`active: true`), answers `active: false` regardless (it describes the other kind
+   * only), or refuses it as `unsupported_token_type`.
+   */
+  readonly introspects: {
+    readonly access: IntrospectionHandling;
+    readonly refresh: IntrospectionHandling;
+  };
 }
 
 export interface InteropServer {
@@ -54,14 +76,24 @@ export interface InteropServer {
   readonly client: InteropClient;
   readonly endpoints: InteropEndpoints;
   readonly offers: InteropOffers;
-  /** A user the server's login form accepts. */
-  readonly user: { readonly login: string; readonly password: string };
+  /** A user the server's login form accepts, the `sub` it gives them, and the name userinfo gives. */
+  readonly user: {
+    readonly login: string;
+    readonly password: string;
+    readonly sub: string;
+    readonly account: string;
+  };
   /**
    * From the server's first page (after tokendesk's "Continue to …") back to tokendesk's callback: logs
    * in on the server's own form when it asks, and consents when it asks. Returns once the browser is
    * back on tokendesk.
    */
   login(page: Page, appOrigin: string): Promise<void>;
+  /**
+   * Where a client cannot revoke: what the server's administrator does to end the grant a refresh
+   * token belongs to, with the server's own tools. Resolves once it has ended.
+   */
+  endGrant?(refreshToken: string): Promise<void>;
   /** The server's own log so far (stdout and stderr of its process, or its in-process events). */
   log(): string;
   /** Stops the server and removes its temporary directory. Safe to call twice. */

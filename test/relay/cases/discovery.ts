@@ -274,7 +274,7 @@ export const CASES: readonly _Case[] = [
       log: /^POST \/relay\/discovery 400 error=issuer_not_allowed ms=\d+$/,
       check: (answer) =>
         expect(answer.body?.error_description).toBe(
-          "This relay does not fetch from loopback hosts: it is not running on one. Fetch a local issuer's metadata from the page instead.",
+          "This relay does not fetch from loopback hosts: it was not reached on one of its own loopback addresses. Fetch a local issuer's metadata from the page instead.",
         ),
     },
   ),
