@@ -1,11 +1,19 @@
+import { availableParallelism } from "node:os";
 import solid from "vite-plugin-solid";
 import { defineConfig } from "vitest/config";
+import { BrowserBesideSequencer } from "./test/support/sequencer.ts";
 
-// One `vitest run` runs every suite; e2e files run one at a time (two cores, one Chromium each).
+// One `vitest run` runs every suite. The browser files (e2e and interop) run one at a time (two
+// cores, one Chromium each), under a lock, while the unit, relay and component files use the other
+// worker.
 export default defineConfig({
   test: {
     // Every test by name, so the log shows what ran; then one plain summary line.
     reporters: ["verbose", "./test/support/summary-reporter.ts"],
+    // Two workers even on two cores (Vitest's default is one fewer than the cores): an e2e worker
+    // mostly waits on Chromium and the servers.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: BrowserBesideSequencer },
     projects: [
       {
         test: {
@@ -38,8 +46,8 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
+          setupFiles: ["test/support/one-browser-at-a-time.ts"],
           environment: "node",
-          fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 90_000,
         },
@@ -50,6 +58,7 @@ export default defineConfig({
           name: "interop",
           include: ["test/interop/**/*.test.ts"],
           globalSetup: ["test/interop/global-setup.ts"],
+          setupFiles: ["test/support/one-browser-at-a-time.ts"],
           environment: "node",
           fileParallelism: false,
           testTimeout: 90_000,

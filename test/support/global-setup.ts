@@ -2,15 +2,22 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { browserLockPath } from "./browser-lock.ts";
 import { findChromium, NO_CHROMIUM_MESSAGE } from "./chromium.ts";
 
 /**
  * Fails the browser suite at once, in one line, when this machine has no Chromium; gives the run a
- * directory for its builds (test/support/build.ts), removed when the run ends.
+ * directory for its builds (test/support/build.ts) and its browser lock
+ * (test/support/one-browser-at-a-time.ts), removed when the run ends.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (findChromium() === null) throw new Error(NO_CHROMIUM_MESSAGE);
-  const cache = await mkdtemp(join(tmpdir(), "tokendesk-builds-"));
+  const run = await mkdtemp(join(tmpdir(), "tokendesk-builds-"));
+  const cache = run;
   project.provide("buildCache", cache);
-  return () => rm(cache, { recursive: true, force: true });
+  project.provide("browserLock", browserLockPath());
+  return async () => {
+    await rm(run, { recursive: true, force: true });
+    await rm(browserLockPath(), { recursive: true, force: true });
+  };
 }
