@@ -37,6 +37,15 @@ export interface TokenRequestRecord {
   refreshTokenFingerprint?: string;
 }
 
+/** One request that reached the demo's protected resource (`/api/`). */
+export interface ApiRequestRecord {
+  at: number;
+  method: string;
+  /** The path, without the query. */
+  path: string;
+  status: number;
+}
+
 /** One request that reached the introspection endpoint (RFC 7662). */
 export interface IntrospectionRequestRecord {
   at: number;
@@ -58,6 +67,12 @@ export interface DemoServer {
   userinfo_endpoint: string;
   /** The JWK Set that verifies its ID tokens (oidc-provider's default /jwks, with CORS for any page). */
   jwks_uri: string;
+  /**
+   * Its protected resource, the demo client's API base URL: `GET profile` answers whose token it is,
+   * `GET`/`POST notes` keep a list per user. Bearer tokens only (RFC 6750), checked against the
+   * server's own store, so an expired, revoked or unknown token is `401 invalid_token`.
+   */
+  api_base_url: string;
   clientId: string;
   clientSecret: string;
   /** The scope the demo client should ask for: "openid demo:read". */
@@ -66,6 +81,8 @@ export interface DemoServer {
   tokenRequests: TokenRequestRecord[];
   /** Every request that reached the introspection endpoint, oldest first. */
   introspectionRequests: IntrospectionRequestRecord[];
+  /** Every request that reached the protected resource, oldest first. */
+  apiRequests: ApiRequestRecord[];
   /** Stops listening and drops every open connection. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -82,6 +99,7 @@ const ROUTES = {
   introspection: "/token/introspection",
   userinfo: "/me",
   jwks: "/jwks",
+  api: "/api/",
 } as const;
 const DEMO_SCOPE = "openid demo:read";
 
@@ -94,6 +112,9 @@ interface KoaContext {
   status: number;
   body: unknown;
   type: string;
+  req: IncomingMessage;
+  get(field: string): string;
+  set(field: string, value: string): void;
   /** Defined by oidc-provider on the contexts of its own routes. */
   oidc?: OidcContext;
 }
@@ -111,6 +132,9 @@ interface OidcClient {
 }
 interface OidcToken {
   clientId?: string;
+  accountId?: string;
+  scope?: string;
+  iat?: number;
   exp?: number;
   /** RefreshToken: when the first refresh token of this rotation chain was issued (epoch seconds). */
   iiat?: number;
@@ -119,6 +143,8 @@ interface OidcProvider {
   use(middleware: Middleware): OidcProvider;
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
   RefreshToken: { find(value: string): Promise<OidcToken | undefined> };
+  /** Finds an access token by its value; expired, revoked and unknown ones come back undefined. */
+  AccessToken: { find(value: string): Promise<OidcToken | undefined> };
 }
 type ProviderConstructor = new (issuer: string, configuration: Record<string, unknown>) => OidcProvider;
 
@@ -303,6 +329,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   const issuer = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const tokenRequests: TokenRequestRecord[] = [];
   const introspectionRequests: IntrospectionRequestRecord[] = [];
+  const apiRequests: ApiRequestRecord[] = [];
+  const notes = new Map<string, DemoNote[]>();
   const store = new MemoryStore();
 
   let provider: OidcProvider;
@@ -390,6 +418,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   }
 
   provider.use(async (ctx, next) => {
+    if (!ctx.path.startsWith(ROUTES.api)) return next();
+    const at = Date.now();
+    await serveApi(provider, ctx, notes);
+    apiRequests.push({ at, method: ctx.method, path: ctx.path, status: ctx.status });
+  });
+
+  provider.use(async (ctx, next) => {
     const at = Date.now();
     await next();
     if (ctx.method === "POST" && ctx.path === ROUTES.token) {
@@ -418,11 +453,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     introspection_endpoint: `${issuer}${ROUTES.introspection}`,
     userinfo_endpoint: `${issuer}${ROUTES.userinfo}`,
     jwks_uri: `${issuer}${ROUTES.jwks}`,
+    api_base_url: `${issuer}${ROUTES.api}`,
     clientId,
     clientSecret,
     scope: DEMO_SCOPE,
     tokenRequests,
     introspectionRequests,
+    apiRequests,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -431,6 +468,113 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       return closing;
     },
   };
+}
+
+/** A note the demo API keeps for a user. */
+interface DemoNote {
+  readonly id: number;
+  readonly text: string;
+  readonly created_at: string;
+}
+
+const NOTES_PER_USER = 50;
+const NOTE_MAX_LENGTH = 500;
+
+/**
+ * The protected resource: a Bearer token (RFC 6750 §2.1) that this server issued and that has not
+ * expired, with the `demo:read` scope; errors as RFC 6750 §3 describes them, in the header and as JSON.
+ */
+async function serveApi(
+  provider: OidcProvider,
+  ctx: KoaContext,
+  notes: Map<string, DemoNote[]>,
+): Promise<void> {
+  const json = (status: number, body: unknown) => {
+    ctx.status = status;
+    ctx.type = "application/json";
+    ctx.body = body;
+  };
+  const challenge = (status: number, error: string | null, description: string) => {
+    const params = error === null ? "" : `, error="${error}", error_description="${description}"`;
+    ctx.set("WWW-Authenticate", `Bearer realm="demo"${params}`);
+    json(
+      status,
+      error === null
+        ? { error: "invalid_request", error_description: description }
+        : { error, error_description: description },
+    );
+  };
+  const match = /^Bearer ([!-~]+)$/.exec(ctx.get("authorization"));
+  if (match?.[1] === undefined) {
+    challenge(401, null, "Send the access token as Authorization: Bearer <token>.");
+    return;
+  }
+  const token = await provider.AccessToken.find(match[1]);
+  if (token?.accountId === undefined) {
+    challenge(401, "invalid_token", "The access token expired, was revoked, or was not issued here.");
+    return;
+  }
+  if (!(token.scope ?? "").split(" ").includes("demo:read")) {
+    challenge(403, "insufficient_scope", "This resource needs the demo:read scope.");
+    return;
+  }
+  const route = ctx.path.slice(ROUTES.api.length);
+  const allow = (methods: string) => {
+    ctx.set("Allow", methods);
+    json(405, { error: "method_not_allowed", error_description: `Use ${methods}.` });
+  };
+  if (route === "profile") {
+    if (ctx.method !== "GET" && ctx.method !== "HEAD") return allow("GET, HEAD");
+    json(200, {
+      sub: token.accountId,
+      client_id: token.clientId ?? null,
+      scope: token.scope ?? "",
+      issued_at: token.iat === undefined ? null : new Date(token.iat * 1000).toISOString(),
+      expires_at: token.exp === undefined ? null : new Date(token.exp * 1000).toISOString(),
+    });
+    return;
+  }
+  if (route === "notes") {
+    const mine = notes.get(token.accountId) ?? [];
+    if (ctx.method === "GET" || ctx.method === "HEAD") return json(200, { notes: mine });
+    if (ctx.method !== "POST") return allow("GET, HEAD, POST");
+    const text = await readText(ctx.req, 8192);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text ?? "");
+    } catch {
+      parsed = undefined;
+    }
+    const noteText = isRecord(parsed) ? asString(parsed.text) : undefined;
+    if (noteText === undefined || noteText === "" || noteText.length > NOTE_MAX_LENGTH) {
+      json(400, {
+        error: "invalid_request",
+        error_description: `Send a JSON object {"text": "…"} with 1 to ${NOTE_MAX_LENGTH} characters.`,
+      });
+      return;
+    }
+    const note: DemoNote = {
+      id: (mine.at(-1)?.id ?? 0) + 1,
+      text: noteText,
+      created_at: new Date().toISOString(),
+    };
+    notes.set(token.accountId, [...mine, note].slice(-NOTES_PER_USER));
+    json(201, { note });
+    return;
+  }
+  json(404, { error: "not_found", error_description: "The demo API has /api/profile and /api/notes." });
+}
+
+/** A request body as text, or null when it is larger than `limit` bytes. */
+async function readText(req: IncomingMessage, limit: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).byteLength;
+    if (size > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Every token response carrying a refresh token also says when that refresh token expires. */
