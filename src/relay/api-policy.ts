@@ -418,24 +418,3 @@ export function isHeaderSafeToken(value: unknown): value is string {
 
 /** Body fields of `POST {base}/api` (contract v1.5). */
 export const API_BODY_FIELDS = ["client", "access_token", "method", "url", "headers", "body"] as const;
-
-/**
- * `url` with every query value replaced by `[…]`, names kept (`?page=[…]&per_page=[…]`): what log
- * lines and history may say of a URL, since query values can be anything (ids, emails, tokens).
- */
-export function withoutQueryValues(url: string): string {
-  const at = url.indexOf("?");
-  if (at < 0) return url;
-  const query = url
-    .slice(at + 1)
-    .split("#")[0]
-    ?.split("&")
-    .filter((pair) => pair !== "")
-    .map((pair) => {
-      // A bare item (`?abc`) may as well be a value as a name: it goes too.
-      const eq = pair.indexOf("=");
-      return eq < 0 ? "[…]" : `${pair.slice(0, eq)}=[…]`;
-    })
-    .join("&");
-  return `${url.slice(0, at)}${query ? `?${query}` : ""}`;
-}
