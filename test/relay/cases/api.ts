@@ -340,8 +340,13 @@ export const CASES: readonly _Case[] = [
   ...[
     "Host",
     "Connection",
+    "Keep-Alive",
+    "TE",
+    "Trailer",
+    "Upgrade",
     "Transfer-Encoding",
     "Proxy-Connection",
+    "Proxy-Foo",
     "User-Agent",
     "X-Forwarded-For",
     "X-Api-Key",
