@@ -4,6 +4,9 @@
 import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type ApiRequestRecord, type DemoNote, serveApi } from "./demo-api.ts";
+
+export type { ApiRequestRecord } from "./demo-api.ts";
 
 export interface DemoServerOptions {
   /** Interface to listen on. Default 127.0.0.1. */
@@ -35,15 +38,6 @@ export interface TokenRequestRecord {
   error?: string;
   /** For refresh grants: fingerprint() of the refresh token presented. */
   refreshTokenFingerprint?: string;
-}
-
-/** One request that reached the demo's protected resource (`/api/`). */
-export interface ApiRequestRecord {
-  at: number;
-  method: string;
-  /** The path, without the query. */
-  path: string;
-  status: number;
 }
 
 /** One request that reached the introspection endpoint (RFC 7662). */
@@ -420,7 +414,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   provider.use(async (ctx, next) => {
     if (!ctx.path.startsWith(ROUTES.api)) return next();
     const at = Date.now();
-    await serveApi(provider, ctx, notes);
+    await serveApi(provider.AccessToken, ctx, notes, ROUTES.api);
     apiRequests.push({ at, method: ctx.method, path: ctx.path, status: ctx.status });
   });
 
@@ -468,113 +462,6 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       return closing;
     },
   };
-}
-
-/** A note the demo API keeps for a user. */
-interface DemoNote {
-  readonly id: number;
-  readonly text: string;
-  readonly created_at: string;
-}
-
-const NOTES_PER_USER = 50;
-const NOTE_MAX_LENGTH = 500;
-
-/**
- * The protected resource: a Bearer token (RFC 6750 §2.1) that this server issued and that has not
- * expired, with the `demo:read` scope; errors as RFC 6750 §3 describes them, in the header and as JSON.
- */
-async function serveApi(
-  provider: OidcProvider,
-  ctx: KoaContext,
-  notes: Map<string, DemoNote[]>,
-): Promise<void> {
-  const json = (status: number, body: unknown) => {
-    ctx.status = status;
-    ctx.type = "application/json";
-    ctx.body = body;
-  };
-  const challenge = (status: number, error: string | null, description: string) => {
-    const params = error === null ? "" : `, error="${error}", error_description="${description}"`;
-    ctx.set("WWW-Authenticate", `Bearer realm="demo"${params}`);
-    json(
-      status,
-      error === null
-        ? { error: "invalid_request", error_description: description }
-        : { error, error_description: description },
-    );
-  };
-  const match = /^Bearer ([!-~]+)$/.exec(ctx.get("authorization"));
-  if (match?.[1] === undefined) {
-    challenge(401, null, "Send the access token as Authorization: Bearer <token>.");
-    return;
-  }
-  const token = await provider.AccessToken.find(match[1]);
-  if (token?.accountId === undefined) {
-    challenge(401, "invalid_token", "The access token expired, was revoked, or was not issued here.");
-    return;
-  }
-  if (!(token.scope ?? "").split(" ").includes("demo:read")) {
-    challenge(403, "insufficient_scope", "This resource needs the demo:read scope.");
-    return;
-  }
-  const route = ctx.path.slice(ROUTES.api.length);
-  const allow = (methods: string) => {
-    ctx.set("Allow", methods);
-    json(405, { error: "method_not_allowed", error_description: `Use ${methods}.` });
-  };
-  if (route === "profile") {
-    if (ctx.method !== "GET" && ctx.method !== "HEAD") return allow("GET, HEAD");
-    json(200, {
-      sub: token.accountId,
-      client_id: token.clientId ?? null,
-      scope: token.scope ?? "",
-      issued_at: token.iat === undefined ? null : new Date(token.iat * 1000).toISOString(),
-      expires_at: token.exp === undefined ? null : new Date(token.exp * 1000).toISOString(),
-    });
-    return;
-  }
-  if (route === "notes") {
-    const mine = notes.get(token.accountId) ?? [];
-    if (ctx.method === "GET" || ctx.method === "HEAD") return json(200, { notes: mine });
-    if (ctx.method !== "POST") return allow("GET, HEAD, POST");
-    const text = await readText(ctx.req, 8192);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text ?? "");
-    } catch {
-      parsed = undefined;
-    }
-    const noteText = isRecord(parsed) ? asString(parsed.text) : undefined;
-    if (noteText === undefined || noteText === "" || noteText.length > NOTE_MAX_LENGTH) {
-      json(400, {
-        error: "invalid_request",
-        error_description: `Send a JSON object {"text": "…"} with 1 to ${NOTE_MAX_LENGTH} characters.`,
-      });
-      return;
-    }
-    const note: DemoNote = {
-      id: (mine.at(-1)?.id ?? 0) + 1,
-      text: noteText,
-      created_at: new Date().toISOString(),
-    };
-    notes.set(token.accountId, [...mine, note].slice(-NOTES_PER_USER));
-    json(201, { note });
-    return;
-  }
-  json(404, { error: "not_found", error_description: "The demo API has /api/profile and /api/notes." });
-}
-
-/** A request body as text, or null when it is larger than `limit` bytes. */
-async function readText(req: IncomingMessage, limit: number): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Every token response carrying a refresh token also says when that refresh token expires. */
