@@ -4,10 +4,12 @@
  * values, curl; accessibility in light and dark and at 360 px; and, with a short-lived access token, an
  * expired token that offers a refresh first and is refused by the API when sent anyway.
  */
+import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { _axe, _overflowing } from "../support/axe.ts";
 import { launchBrowser, removeProfile } from "../support/chromium.ts";
+import { refreshTokens } from "../support/demo-flow.ts";
 import { loginAndConsentInBrowser } from "../support/demo-login.ts";
 import { startDevServer } from "../support/dev-server.ts";
 import { _showValues, _tokenValue } from "../support/values.ts";
@@ -150,6 +152,40 @@ describe("Try the API against the demo server", () => {
     await page.setViewportSize({ width: 1100, height: 900 });
   });
 
+  it("puts each call into the diagnostic bundle: the URL without query values, the token redacted, no body", async () => {
+    const token = await _tokenValue(page, "access-token");
+    await page.getByRole("link", { name: "Diagnose in the support desk" }).click();
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download diagnostic bundle" }).click();
+    const text = await readFile((await (await download).path()) ?? "", "utf8");
+    const calls = (
+      JSON.parse(text) as {
+        log: {
+          entries: {
+            request: { method: string; url: string; headers: { name: string; value: string }[] } | null;
+          }[];
+        };
+      }
+    ).log.entries
+      .map((e) => e.request)
+      .filter((r) => r?.url.includes("/api/"));
+    expect(calls.map((r) => `${r?.method} ${r?.url.replace(run.dev.demo.api_base_url, "")}`)).toEqual([
+      "GET profile",
+      "POST notes",
+      "GET notes",
+      "GET profile?email=[…]",
+    ]);
+    for (const r of calls) {
+      const authorization = r?.headers.find((h) => h.name.toLowerCase() === "authorization")?.value;
+      expect(authorization).toMatch(/redacted/);
+    }
+    for (const secret of [token, "dana%40example.test", "from the browser", run.dev.demo.clientSecret]) {
+      expect(text.includes(secret), secret).toBe(false);
+    }
+    await page.goBack();
+    await _panel(page).waitFor();
+  });
+
   it("never showed the token but as masked or [redacted], and logged no errors", async () => {
     const token = await _tokenValue(page, "access-token");
     expect(await page.content()).not.toContain(token);
@@ -217,6 +253,33 @@ describe("an expired access token", () => {
       "authorization_code",
       "refresh_token",
     ]);
+  });
+
+  it("offers no refresh once the refresh token is dead; Send anyway still shows the API's refusal", async () => {
+    // The server it was handed to refreshes first: the refresh here meets invalid_grant, and the
+    // refresh token is dead.
+    const handoff = JSON.parse(await _tokenValue(page, "handoff-json")) as { refresh_token: string };
+    await refreshTokens(run.dev.demo, handoff.refresh_token);
+    const panel = _panel(page);
+    await panel.getByRole("button", { name: "Refresh first" }).click();
+    await page
+      .getByRole("alertdialog", { name: "Refresh a handed-off token?" })
+      .getByRole("button", { name: /^Refresh/ })
+      .click();
+    await panel
+      .getByText("The refresh token is dead, so there is nothing to refresh with: authorize again.")
+      .waitFor();
+    expect(await panel.getByRole("button", { name: "Refresh first" }).count()).toBe(0);
+    expect(run.dev.demo.tokenRequests.map((r) => [r.grantType, r.status])).toEqual([
+      ["authorization_code", 200],
+      ["refresh_token", 200],
+      ["refresh_token", 200],
+      ["refresh_token", 400],
+    ]);
+    await panel.getByRole("button", { name: "Send anyway" }).click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="api-status"]')?.textContent === "401",
+    );
     expect(run.errors).toEqual([]);
   });
 });
