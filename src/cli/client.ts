@@ -57,6 +57,7 @@ add options:
   --replace                replace the client with this id (a new secret, say)
   custom provider: --authorization-endpoint --token-endpoint --token-endpoint-auth-method
                    --body-encoding --revocation-endpoint --identity-endpoint --issuer
+                   --api-base-url <url> (repeatable: where "Try the API" may call)
   The client secret is read from standard input when that is not a terminal
   (printf %s "$SECRET" | npm run client -- add …), else asked for without echo.
 
@@ -69,6 +70,7 @@ const OPTIONS = {
   environment: { type: "string" },
   "client-id": { type: "string" },
   "redirect-uri": { type: "string", multiple: true },
+  "api-base-url": { type: "string", multiple: true },
   scope: { type: "string" },
   "authorization-endpoint": { type: "string" },
   "token-endpoint": { type: "string" },
@@ -213,6 +215,9 @@ function list(file: string, shown: string, out: (line?: string) => void): number
         out(`  ${key.padEnd(14)} ${String(value)}`);
       }
     }
+    if (Array.isArray(client.api_base_urls)) {
+      out(`  api_base_urls  ${(client.api_base_urls as string[]).join("  ")}`);
+    }
   }
   return 0;
 }
@@ -259,6 +264,7 @@ async function add(
     if (typeof value === "string") draft.fields[field] = value;
   }
   if (values["redirect-uri"] !== undefined) draft.fields.redirect_uris = [...values["redirect-uri"]];
+  if (values["api-base-url"] !== undefined) draft.fields.api_base_urls = [...values["api-base-url"]];
   const replace = values.replace === true;
   const interactive = io.stdin.isTTY === true;
   const prompter = interactive ? createPrompter(io.stdin, io.stdout) : undefined;

@@ -144,4 +144,9 @@ async function askEndpoints(draft: Draft, prompter: Prompter): Promise<void> {
     if (answer !== "") fields.revocation_endpoint = answer;
     else draft.skipped.add("revocation_endpoint");
   }
+  if (fields.api_base_urls === undefined && !draft.skipped.has("api_base_urls")) {
+    const answer = await prompter.ask('API base URL, where "Try the API" may call (https; Enter for none)');
+    if (answer !== "") fields.api_base_urls = [answer];
+    else draft.skipped.add("api_base_urls");
+  }
 }

@@ -4,6 +4,9 @@
 import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type ApiRequestRecord, type DemoNote, serveApi } from "./demo-api.ts";
+
+export type { ApiRequestRecord } from "./demo-api.ts";
 
 export interface DemoServerOptions {
   /** Interface to listen on. Default 127.0.0.1. */
@@ -58,6 +61,12 @@ export interface DemoServer {
   userinfo_endpoint: string;
   /** The JWK Set that verifies its ID tokens (oidc-provider's default /jwks, with CORS for any page). */
   jwks_uri: string;
+  /**
+   * Its protected resource, the demo client's API base URL: `GET profile` answers whose token it is,
+   * `GET`/`POST notes` keep a list per user. Bearer tokens only (RFC 6750), checked against the
+   * server's own store, so an expired, revoked or unknown token is `401 invalid_token`.
+   */
+  api_base_url: string;
   clientId: string;
   clientSecret: string;
   /** The scope the demo client should ask for: "openid demo:read". */
@@ -66,6 +75,8 @@ export interface DemoServer {
   tokenRequests: TokenRequestRecord[];
   /** Every request that reached the introspection endpoint, oldest first. */
   introspectionRequests: IntrospectionRequestRecord[];
+  /** Every request that reached the protected resource, oldest first. */
+  apiRequests: ApiRequestRecord[];
   /** Stops listening and drops every open connection. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -82,6 +93,7 @@ const ROUTES = {
   introspection: "/token/introspection",
   userinfo: "/me",
   jwks: "/jwks",
+  api: "/api/",
 } as const;
 const DEMO_SCOPE = "openid demo:read";
 
@@ -94,6 +106,9 @@ interface KoaContext {
   status: number;
   body: unknown;
   type: string;
+  req: IncomingMessage;
+  get(field: string): string;
+  set(field: string, value: string): void;
   /** Defined by oidc-provider on the contexts of its own routes. */
   oidc?: OidcContext;
 }
@@ -111,6 +126,9 @@ interface OidcClient {
 }
 interface OidcToken {
   clientId?: string;
+  accountId?: string;
+  scope?: string;
+  iat?: number;
   exp?: number;
   /** RefreshToken: when the first refresh token of this rotation chain was issued (epoch seconds). */
   iiat?: number;
@@ -119,6 +137,8 @@ interface OidcProvider {
   use(middleware: Middleware): OidcProvider;
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
   RefreshToken: { find(value: string): Promise<OidcToken | undefined> };
+  /** Finds an access token by its value; expired, revoked and unknown ones come back undefined. */
+  AccessToken: { find(value: string): Promise<OidcToken | undefined> };
 }
 type ProviderConstructor = new (issuer: string, configuration: Record<string, unknown>) => OidcProvider;
 
@@ -303,6 +323,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   const issuer = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const tokenRequests: TokenRequestRecord[] = [];
   const introspectionRequests: IntrospectionRequestRecord[] = [];
+  const apiRequests: ApiRequestRecord[] = [];
+  const notes = new Map<string, DemoNote[]>();
   const store = new MemoryStore();
 
   let provider: OidcProvider;
@@ -390,6 +412,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   }
 
   provider.use(async (ctx, next) => {
+    if (!ctx.path.startsWith(ROUTES.api)) return next();
+    const at = Date.now();
+    await serveApi(provider.AccessToken, ctx, notes, ROUTES.api);
+    apiRequests.push({ at, method: ctx.method, path: ctx.path, status: ctx.status });
+  });
+
+  provider.use(async (ctx, next) => {
     const at = Date.now();
     await next();
     if (ctx.method === "POST" && ctx.path === ROUTES.token) {
@@ -418,11 +447,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     introspection_endpoint: `${issuer}${ROUTES.introspection}`,
     userinfo_endpoint: `${issuer}${ROUTES.userinfo}`,
     jwks_uri: `${issuer}${ROUTES.jwks}`,
+    api_base_url: `${issuer}${ROUTES.api}`,
     clientId,
     clientSecret,
     scope: DEMO_SCOPE,
     tokenRequests,
     introspectionRequests,
+    apiRequests,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

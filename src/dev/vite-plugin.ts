@@ -138,6 +138,8 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
           introspection_endpoint: demo.introspection_endpoint,
           // Its ID tokens are RS256 with a key made at start: the page checks them against this set.
           jwks_uri: demo.jwks_uri,
+          // Its protected resource, for "Try the API".
+          api_base_urls: [demo.api_base_url],
         };
         // The demo client is always there; TOKENDESK_CLIENTS (e.g. from .env.local) adds real ones.
         const fixed = [demoClient, ...((await options.clients?.(origin)) ?? [])];

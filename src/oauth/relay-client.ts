@@ -3,6 +3,7 @@
  * page can show it; the one distinction that matters for safety is whether the outcome is known.
  */
 import type {
+  ApiCallRequest,
   ClientsResponse,
   DiscoveryRequest,
   Envelope,
@@ -121,6 +122,19 @@ export function createRelayLookups(base: string, fetchImpl: typeof fetch = fetch
     introspect: (request) => postToRelay(fetchImpl, `${root}/introspect`, request),
     jwks: (request) => postToRelay(fetchImpl, `${root}/jwks`, request),
   };
+}
+
+/**
+ * `POST {base}/api` (v1.5): one call to the provider's API with the connection's access token, through
+ * the relay (browsers cannot call most of these APIs: no CORS, and FreeAgent wants a User-Agent). A
+ * `refused` result sent nothing; `unknown` may have reached the API.
+ */
+export function createRelayApi(
+  base: string,
+  fetchImpl: typeof fetch = fetch,
+): (request: ApiCallRequest) => Promise<RelayTokenResult> {
+  const root = base.replace(/\/+$/, "");
+  return (request) => postToRelay(fetchImpl, `${root}/api`, request);
 }
 
 /** POSTs one JSON request to the relay and sorts the answer: envelope, refusal, or outcome unknown. */

@@ -23,6 +23,27 @@ export const demo: Recipe = {
   refreshRateLimit: null,
   redirectRules: { httpsOnly: false, noQuery: false },
   refreshExpiresInFields: ["refresh_token_expires_in"],
+  // Its API base URL is the relay's configuration too (api_base_urls): the demo server's /api/.
+  api: {
+    samples: [
+      {
+        id: "profile",
+        label: "Who am I (the demo's protected resource)",
+        method: "GET",
+        path: "profile",
+        source: "src/dev/demo-server.ts",
+        note: "Answers the subject, client and scope of a valid access token; 401 invalid_token once it expired.",
+      },
+      {
+        id: "notes",
+        label: "My notes",
+        method: "GET",
+        path: "notes",
+        source: "src/dev/demo-server.ts",
+        note: 'A list the demo keeps per user; POST {"text":"…"} to the same URL adds one.',
+      },
+    ],
+  },
   notes:
     "Any user name logs in. Refresh tokens rotate: after a refresh the previous one is refused, and reusing it revokes the whole grant.",
 };

@@ -29,11 +29,13 @@ export const freeagent: Recipe = {
       authorization_endpoint: "https://api.freeagent.com/v2/approve_app",
       token_endpoint: "https://api.freeagent.com/v2/token_endpoint",
       identity_endpoint: "https://api.freeagent.com/v2/users/me",
+      api_base_urls: ["https://api.freeagent.com/v2/"],
     },
     sandbox: {
       authorization_endpoint: "https://api.sandbox.freeagent.com/v2/approve_app",
       token_endpoint: "https://api.sandbox.freeagent.com/v2/token_endpoint",
       identity_endpoint: "https://api.sandbox.freeagent.com/v2/users/me",
+      api_base_urls: ["https://api.sandbox.freeagent.com/v2/"],
     },
   },
   defaultEnvironment: "production",
@@ -68,6 +70,29 @@ export const freeagent: Recipe = {
   redirectRules: { httpsOnly: false, noQuery: false },
   refreshExpiresInFields: ["refresh_token_expires_in"],
   identityFields: ["user.email", "user.first_name"],
+  api: {
+    docs: "https://dev.freeagent.com/docs/introduction",
+    // FreeAgent's sandbox lowers its limit to 5 a minute for requests carrying it, to test 429 handling.
+    headers: ["X-RateLimit-Test"],
+    samples: [
+      {
+        id: "company",
+        label: "The company",
+        method: "GET",
+        path: "company",
+        source: "https://dev.freeagent.com/docs/company",
+        note: "Which FreeAgent company this token reaches: name, type, currency, when its accounts start.",
+      },
+      {
+        id: "me",
+        label: "Who am I",
+        method: "GET",
+        path: "users/me",
+        source: "https://dev.freeagent.com/docs/users",
+        note: "The user who authorized, with the permission level the token acts with.",
+      },
+    ],
+  },
   links: {
     register: "https://dev.freeagent.com/apps",
     docs: "https://dev.freeagent.com/docs/oauth",

@@ -24,6 +24,7 @@ export const freshbooks: Recipe = {
       authorization_endpoint: "https://auth.freshbooks.com/oauth/authorize/",
       token_endpoint: "https://api.freshbooks.com/auth/oauth/token",
       identity_endpoint: "https://api.freshbooks.com/auth/api/v1/users/me",
+      api_base_urls: ["https://api.freshbooks.com/"],
     },
   },
   defaultEnvironment: "production",
@@ -62,6 +63,36 @@ export const freshbooks: Recipe = {
   refreshExpiresInFields: [],
   issuedAtField: "created_at",
   identityFields: ["response.email", "response.first_name"],
+  api: {
+    docs: "https://www.freshbooks.com/api/start",
+    samples: [
+      {
+        id: "me",
+        label: "Who am I, and which businesses",
+        method: "GET",
+        path: "auth/api/v1/users/me",
+        source: "https://www.freshbooks.com/api/me_endpoint",
+        note: "The identity and its business memberships; each business's account_id names it in accounting calls.",
+      },
+      {
+        id: "clients",
+        label: "Clients of the first business",
+        method: "GET",
+        path: "accounting/account/{accountId}/users/clients",
+        needs: [
+          {
+            name: "accountId",
+            from: "answer",
+            sample: "me",
+            path: "response.business_memberships.0.business.account_id",
+            meaning: "the first business's account id",
+          },
+        ],
+        source: "https://www.freshbooks.com/api/clients",
+        note: "Needs the user:clients:read scope.",
+      },
+    ],
+  },
   links: {
     register: "https://my.freshbooks.com/#/developer",
     docs: "https://www.freshbooks.com/api/authentication",

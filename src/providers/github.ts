@@ -22,7 +22,24 @@ const endpoints = {
     authorization_endpoint: "https://github.com/login/oauth/authorize",
     token_endpoint: "https://github.com/login/oauth/access_token",
     identity_endpoint: "https://api.github.com/user",
+    api_base_urls: ["https://api.github.com/"],
   },
+} as const;
+
+const api = {
+  docs: "https://docs.github.com/rest",
+  headers: ["X-GitHub-Api-Version"],
+  samples: [
+    {
+      id: "user",
+      label: "Who am I",
+      method: "GET",
+      path: "user",
+      headers: { Accept: "application/vnd.github+json" },
+      source: "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+      note: "The account the token acts for; the X-OAuth-Scopes answer header lists an OAuth app token's scopes.",
+    },
+  ],
 } as const;
 
 const code = {
@@ -56,6 +73,7 @@ export const github: Recipe = {
   redirectRules: { httpsOnly: false, noQuery: false },
   refreshExpiresInFields: ["refresh_token_expires_in"],
   identityFields: ["login", "name", "id"],
+  api,
   links: {
     register: "https://github.com/settings/applications/new",
     docs: code.source,
@@ -94,6 +112,7 @@ export const githubApp: Recipe = {
   redirectRules: { httpsOnly: false, noQuery: false },
   refreshExpiresInFields: ["refresh_token_expires_in"],
   identityFields: ["login", "name", "id"],
+  api,
   links: {
     register: "https://github.com/settings/apps/new",
     docs: userTokens,

@@ -29,6 +29,7 @@ export const google: Recipe = {
       revocation_endpoint: "https://oauth2.googleapis.com/revoke",
       identity_endpoint: "https://openidconnect.googleapis.com/v1/userinfo",
       jwks_uri: "https://www.googleapis.com/oauth2/v3/certs",
+      api_base_urls: ["https://openidconnect.googleapis.com/", "https://www.googleapis.com/"],
     },
   },
   defaultEnvironment: "production",
@@ -56,6 +57,29 @@ export const google: Recipe = {
   refreshExpiresInFields: ["refresh_token_expires_in"],
   idTokenIssuerAliases: ["accounts.google.com"],
   identityFields: ["email", "name", "sub"],
+  api: {
+    docs: "https://developers.google.com/identity/protocols/oauth2/web-server#callinganapi",
+    samples: [
+      {
+        id: "userinfo",
+        label: "Who am I (OpenID userinfo)",
+        method: "GET",
+        path: "v1/userinfo",
+        source: "https://developers.google.com/identity/openid-connect/openid-connect#obtainuserinfo",
+        note: "Needs openid, and email or profile for more than the subject.",
+      },
+      {
+        id: "drive-about",
+        label: "Drive: whose and how full",
+        method: "GET",
+        base: 1,
+        // about.get answers only the fields it is asked for.
+        path: "drive/v3/about?fields=user,storageQuota",
+        source: "https://developers.google.com/drive/api/reference/rest/v3/about/get",
+        note: "Needs a Drive scope such as drive.metadata.readonly.",
+      },
+    ],
+  },
   links: {
     register: "https://console.cloud.google.com/apis/credentials",
     docs: "https://developers.google.com/identity/protocols/oauth2/web-server",

@@ -32,6 +32,7 @@ function tenant(name: string): Endpoints {
     token_endpoint: `https://login.microsoftonline.com/${name}/oauth2/v2.0/token`,
     identity_endpoint: "https://graph.microsoft.com/v1.0/me",
     jwks_uri: `https://login.microsoftonline.com/${name}/discovery/v2.0/keys`,
+    api_base_urls: ["https://graph.microsoft.com/v1.0/", "https://graph.microsoft.com/beta/"],
   };
 }
 
@@ -80,6 +81,21 @@ export const microsoft: Recipe = {
   redirectRules: { httpsOnly: false, noQuery: false },
   refreshExpiresInFields: ["refresh_token_expires_in"],
   identityFields: ["userPrincipalName", "mail", "displayName"],
+  api: {
+    docs: "https://learn.microsoft.com/graph/use-the-api",
+    // Advanced queries ($count, $search) need ConsistencyLevel: eventual.
+    headers: ["ConsistencyLevel"],
+    samples: [
+      {
+        id: "me",
+        label: "Who am I (Microsoft Graph)",
+        method: "GET",
+        path: "me",
+        source: "https://learn.microsoft.com/graph/api/user-get",
+        note: "Needs User.Read.",
+      },
+    ],
+  },
   links: {
     register: "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade",
     docs: "https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow",

@@ -41,10 +41,12 @@ export const quickbooks: Recipe = {
     production: {
       ...oauth,
       identity_endpoint: "https://accounts.platform.intuit.com/v1/openid_connect/userinfo",
+      api_base_urls: ["https://quickbooks.api.intuit.com/v3/"],
     },
     sandbox: {
       ...oauth,
       identity_endpoint: "https://sandbox-accounts.platform.intuit.com/v1/openid_connect/userinfo",
+      api_base_urls: ["https://sandbox-quickbooks.api.intuit.com/v3/"],
     },
   },
   defaultEnvironment: "production",
@@ -83,6 +85,29 @@ export const quickbooks: Recipe = {
   refreshExpiresInFields: ["x_refresh_token_expires_in"],
   callbackParams: [{ name: "realmId", meaning: "the QuickBooks company these tokens may use" }],
   identityFields: ["email", "givenName", "sub"],
+  api: {
+    docs: "https://developer.intuit.com/app/developer/qbo/docs/develop/explore-the-quickbooks-online-api",
+    samples: [
+      {
+        id: "companyinfo",
+        label: "The company",
+        method: "GET",
+        path: "company/{realmId}/companyinfo/{realmId}",
+        // Without it the accounting API answers XML.
+        headers: { Accept: "application/json" },
+        needs: [
+          {
+            name: "realmId",
+            from: "callback",
+            param: "realmId",
+            meaning: "the company id QuickBooks sent back with the code",
+          },
+        ],
+        source: "https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/companyinfo",
+        note: "Needs the com.intuit.quickbooks.accounting scope.",
+      },
+    ],
+  },
   links: {
     register: "https://developer.intuit.com/app/developer/dashboard",
     docs: "https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0",

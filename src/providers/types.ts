@@ -48,6 +48,66 @@ export interface Endpoints {
   readonly introspection_endpoint?: string;
   /** The issuer's JSON Web Key Set (RFC 7517), to verify ID token signatures; the relay's JWKS lookup reads only it. */
   readonly jwks_uri?: string;
+  /**
+   * Where the provider's API lives: `POST {base}/api` calls only URLs under one of these (same scheme,
+   * host and port; a path inside the base's path), with the caller's access token as a Bearer token.
+   */
+  readonly api_base_urls?: readonly string[];
+}
+
+/**
+ * A value a sample request needs that only a connection knows: a parameter of the redirect back
+ * (QuickBooks `realmId`), or a field of another sample's answer (FreshBooks' account id from the
+ * identity answer, Xero's tenant id from `/connections`). Written `{name}` in the sample's path or
+ * header values.
+ */
+export type ApiSampleInput =
+  | {
+      readonly name: string;
+      readonly from: "callback";
+      readonly param: string;
+      /** What it is, in a few words ("the QuickBooks company"). */
+      readonly meaning: string;
+    }
+  | {
+      readonly name: string;
+      readonly from: "answer";
+      /** The `id` of the sample whose JSON answer holds it. */
+      readonly sample: string;
+      /** Dotted path into that answer, array indexes as numbers: `response.business_memberships.0.business.account_id`. */
+      readonly path: string;
+      readonly meaning: string;
+    };
+
+/** A read-only request worth trying first with a fresh token, with the documentation it follows. */
+export interface ApiSample {
+  /** Stable within the recipe; other samples name it in `needs`. */
+  readonly id: string;
+  /** What it asks, in a few words: "Who am I". */
+  readonly label: string;
+  readonly method: "GET";
+  /** Appended to the API base URL (`base`, default the first), without a leading slash; may hold `{name}`. */
+  readonly path: string;
+  readonly base?: number;
+  /** Headers the request needs (Xero's `Xero-Tenant-Id`); values may hold `{name}`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly needs?: readonly ApiSampleInput[];
+  /** The provider's documentation of this request. */
+  readonly source: string;
+  /** What the answer says, or what the token needs (a scope), in one sentence. */
+  readonly note?: string;
+}
+
+/** What tokendesk knows of a provider's API beyond its base URLs (which are per environment). */
+export interface ApiFacts {
+  readonly samples: readonly ApiSample[];
+  /**
+   * Request headers of this API a caller may set on `POST {base}/api`, besides the ones every API
+   * takes (Accept, Content-Type, conditional requests…): `Xero-Tenant-Id`, `X-GitHub-Api-Version`.
+   */
+  readonly headers?: readonly string[];
+  /** The API's reference documentation. */
+  readonly docs?: string;
 }
 
 /** A count of requests allowed per window, as a provider documents it. */
@@ -142,6 +202,8 @@ export interface Recipe {
   readonly idTokenIssuerAliases?: readonly string[];
   /** Where the identity probe's answer names the account: dotted paths, first present wins. */
   readonly identityFields?: readonly string[];
+  /** The provider's API: sample requests and its own request headers ("Try the API"). */
+  readonly api?: ApiFacts;
   /** Where an app is registered, and the documentation the recipe follows. */
   readonly links?: { readonly register?: string; readonly docs?: string };
   /** One sentence a user needs before authorizing. */

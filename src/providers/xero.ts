@@ -26,6 +26,7 @@ export const xero: Recipe = {
       revocation_endpoint: "https://identity.xero.com/connect/revocation",
       identity_endpoint: "https://api.xero.com/connections",
       jwks_uri: "https://identity.xero.com/.well-known/openid-configuration/jwks",
+      api_base_urls: ["https://api.xero.com/"],
     },
   },
   defaultEnvironment: "production",
@@ -55,6 +56,38 @@ export const xero: Recipe = {
   redirectRules: { httpsOnly: false, noQuery: false },
   refreshExpiresInFields: [],
   identityFields: ["0.tenantName", "0.tenantId"],
+  api: {
+    docs: "https://developer.xero.com/documentation/api/accounting/overview",
+    headers: ["Xero-Tenant-Id"],
+    samples: [
+      {
+        id: "connections",
+        label: "Organisations this token may use",
+        method: "GET",
+        path: "connections",
+        source: "https://developer.xero.com/documentation/guides/oauth2/auth-flow",
+        note: "Each connection's tenantId goes in the Xero-Tenant-Id header of every accounting call.",
+      },
+      {
+        id: "organisation",
+        label: "The first organisation",
+        method: "GET",
+        path: "api.xro/2.0/Organisation",
+        headers: { "Xero-Tenant-Id": "{tenantId}" },
+        needs: [
+          {
+            name: "tenantId",
+            from: "answer",
+            sample: "connections",
+            path: "0.tenantId",
+            meaning: "the first connection's tenant id",
+          },
+        ],
+        source: "https://developer.xero.com/documentation/api/accounting/organisation",
+        note: "Needs an accounting scope such as accounting.settings.read.",
+      },
+    ],
+  },
   links: {
     register: "https://developer.xero.com/app/manage",
     docs: "https://developer.xero.com/documentation/guides/oauth2/auth-flow",

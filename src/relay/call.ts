@@ -21,6 +21,8 @@ export interface LogFacts {
   upstream?: number;
   /** Discovery: whether a redirect was followed, refused, or followed and then a second one refused. */
   redirect?: "followed" | "refused" | "followed,refused";
+  /** API calls: the method sent upstream, once it passed the check (a closed set). Never the URL. */
+  api?: string;
 }
 
 /** The state of one request being answered. */
@@ -90,11 +92,17 @@ export function limitedByClient(call: RelayCall, clientId: string): Promise<Resp
  */
 export async function readJson(
   call: RelayCall,
-  shape: { readonly name: string; readonly example: string },
+  shape: {
+    readonly name: string;
+    readonly example: string;
+    /** A route whose requests may be larger than the relay's default bound (API calls carry a body). */
+    readonly maxBytes?: number;
+  },
 ): Promise<
   { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly response: Response }
 > {
   const { request, settings, exchange } = call;
+  const maxBytes = Math.max(shape.maxBytes ?? 0, settings.maxRequestBytes);
   const refuse = (response: Response) => ({ ok: false, response }) as const;
   const refusedHeader = REFUSED_REQUEST_HEADERS.find((name) => request.headers.has(name));
   if (refusedHeader !== undefined) {
@@ -115,16 +123,16 @@ export async function readJson(
       exchange.fail(
         413,
         "request_too_large",
-        `The request body is larger than ${settings.maxRequestBytes} bytes; ${shape.name} is a small JSON object.`,
+        `The request body is larger than ${maxBytes} bytes; ${shape.name} is a small JSON object.`,
       ),
     );
   const declared = request.headers.get("content-length")?.trim();
-  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > settings.maxRequestBytes) {
+  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
     return tooLarge();
   }
   let bytes: Uint8Array | typeof TOO_LARGE;
   try {
-    bytes = await readBounded(request.body, settings.maxRequestBytes);
+    bytes = await readBounded(request.body, maxBytes);
   } catch {
     return refuse(
       exchange.fail(400, "invalid_request", "The request body could not be read; send it again."),

@@ -5,6 +5,7 @@
  */
 import { recipes as builtInRecipes } from "../providers/index.ts";
 import type { BodyEncoding, ClientAuthMethod, Endpoints, Recipe } from "../providers/types.ts";
+import { readApiBaseUrls } from "./api-config.ts";
 import type { PublicClient } from "./contract.ts";
 import { checkEndpointUrl, parseExactOrigin, RESERVED_OUTBOUND_HEADERS } from "./policy.ts";
 import { createTokenBucketLimiter, parseRate, type Rate, type RelayRateLimits } from "./rate-limit.ts";
@@ -36,6 +37,11 @@ export interface RelayClientConfig {
   userinfo_endpoint?: string;
   token_endpoint_auth_method?: ClientAuthMethod;
   body_encoding?: BodyEncoding;
+  /**
+   * (v1.5) Where `POST {base}/api` may call with a caller's access token, for providers whose
+   * endpoints come from this configuration (custom, demo): https, or http on loopback.
+   */
+  api_base_urls?: string[];
 }
 
 /** What `createRelay` needs; every runtime entry builds one. */
@@ -116,6 +122,10 @@ export interface ResolvedClient {
   readonly bodyEncoding: BodyEncoding;
   /** The recipe's extra outbound headers, names lower-cased. */
   readonly requestHeaders: Readonly<Record<string, string>>;
+  /** The only URLs `POST {base}/api` calls for this client are under these; none: the route refuses. */
+  readonly apiBaseUrls: readonly string[];
+  /** Request headers of the provider's API a caller may set, beyond the ones every API takes. */
+  readonly apiHeaders: readonly string[];
 }
 
 /** {@link RelayOptions} validated, with defaults applied. */
@@ -149,6 +159,7 @@ const CLIENT_FIELDS: readonly string[] = [
   "userinfo_endpoint",
   "token_endpoint_auth_method",
   "body_encoding",
+  "api_base_urls",
 ];
 const AUTH_METHODS: readonly ClientAuthMethod[] = ["client_secret_basic", "client_secret_post"];
 const BODY_ENCODINGS: readonly BodyEncoding[] = ["form", "json"];
@@ -299,6 +310,7 @@ export function toPublicClient(client: ResolvedClient): PublicClient {
     jwks_uri: client.jwksUri,
     token_endpoint_auth_method: client.authMethod,
     body_encoding: client.bodyEncoding,
+    api_base_urls: [...client.apiBaseUrls],
   };
 }
 
@@ -388,6 +400,14 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
   const revocationOption = optionalEndpoint(raw, "revocation_endpoint", f);
   const introspectionOption = optionalEndpoint(raw, "introspection_endpoint", f);
   const jwksOption = optionalEndpoint(raw, "jwks_uri", f);
+  const apiOption = readApiBaseUrls(raw.api_base_urls);
+  if (!apiOption.ok) {
+    throw fail(
+      `.api_base_urls${apiOption.at === undefined ? "" : `[${apiOption.at}]`}`,
+      `${apiOption.problem}.`,
+    );
+  }
+  let apiBaseUrls = apiOption.bases;
 
   let environment: string | null = null;
   let issuer = issuerOption ?? null;
@@ -413,6 +433,12 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     }
     tokenEndpoint = tokenOption;
   } else {
+    if (raw.api_base_urls !== undefined) {
+      throw fail(
+        ".api_base_urls",
+        `cannot be set for provider ${recipe.id}: its API base URLs come from the recipe; remove it, or use provider custom for another API.`,
+      );
+    }
     const names = Object.keys(recipe.environments);
     const chosen = environmentOption ?? recipe.defaultEnvironment ?? names[0];
     const endpoints =
@@ -454,6 +480,15 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     jwksUri = endpoints.jwks_uri ?? null;
     authorizationEndpoint = endpoints.authorization_endpoint;
     issuer = endpoints.issuer ?? null;
+    const recipeApi = readApiBaseUrls(endpoints.api_base_urls);
+    if (!recipeApi.ok) {
+      throw new RelayConfigError(
+        "invalid_client",
+        `${f}.provider`,
+        `${f}.provider ${recipe.id}'s recipe has an API base URL that ${recipeApi.problem}; fix the recipe.`,
+      );
+    }
+    apiBaseUrls = recipeApi.bases;
   }
 
   const authOption = raw.token_endpoint_auth_method;
@@ -525,6 +560,7 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
   if (jwksOption !== undefined) config.jwks_uri = jwksOption;
   if (authOption !== undefined) config.token_endpoint_auth_method = authOption as ClientAuthMethod;
   if (encodingOption !== undefined) config.body_encoding = encodingOption as BodyEncoding;
+  if (raw.api_base_urls !== undefined) config.api_base_urls = [...apiBaseUrls];
 
   return {
     id,
@@ -542,6 +578,8 @@ function resolveClient(item: unknown, f: string, recipes: Readonly<Record<string
     authMethod,
     bodyEncoding,
     requestHeaders,
+    apiBaseUrls,
+    apiHeaders: (recipe.api?.headers ?? []).map((name) => name.toLowerCase()),
   };
 }
 
@@ -569,6 +607,7 @@ function templateEndpoints(recipe: Recipe, name: string | undefined): Endpoints 
       ? {}
       : { introspection_endpoint: fill(endpoints.introspection_endpoint) }),
     ...(endpoints.jwks_uri === undefined ? {} : { jwks_uri: fill(endpoints.jwks_uri) }),
+    ...(endpoints.api_base_urls === undefined ? {} : { api_base_urls: endpoints.api_base_urls.map(fill) }),
   };
 }
 

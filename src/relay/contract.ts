@@ -42,6 +42,11 @@ export interface PublicClient {
   readonly jwks_uri: string | null;
   readonly token_endpoint_auth_method: ClientAuthMethod;
   readonly body_encoding: BodyEncoding;
+  /**
+   * (v1.5) `POST {base}/api` calls only URLs under these, with the caller's access token. Empty when
+   * none is configured or known; absent from relays older than 1.5.
+   */
+  readonly api_base_urls?: readonly string[];
 }
 
 /** `GET {base}/clients` */
@@ -110,6 +115,23 @@ export interface JwksEnvelope extends Envelope {
   readonly metadata?: Envelope;
 }
 
+/** The methods `POST {base}/api` sends (v1.5). */
+export type ApiCallMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * `POST {base}/api` body (v1.5): one request to the provider's API, under one of the client's
+ * `api_base_urls`, with `access_token` as a Bearer token the relay sets. `headers` only from the
+ * relay's allow-list; `body` at most 64 KiB of UTF-8, not with GET or HEAD.
+ */
+export interface ApiCallRequest {
+  readonly client: string;
+  readonly access_token: string;
+  readonly method: ApiCallMethod;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
 /** `POST {base}/probe` body (v1.2): the relay GETs the client's identity endpoint with this token. */
 export interface ProbeRequest {
   readonly client: string;
@@ -157,6 +179,11 @@ export interface Envelope {
    * another path, a second redirect…). Its target was never called.
    */
   readonly redirect_refused?: string;
+  /**
+   * API calls only (v1.5): the answer's body was longer than the relay reads (1 MiB); `upstream.body`
+   * holds its beginning and the rest was not read.
+   */
+  readonly truncated?: true;
 }
 
 /** One upstream request and its redirect answer, as an {@link Envelope} shows it. */

@@ -146,6 +146,7 @@ function writeLog(
   if (facts.client !== undefined) parts.push(`client=${facts.client}`);
   if (facts.grant !== undefined) parts.push(`grant=${facts.grant}`);
   if (facts.hint !== undefined) parts.push(`hint=${facts.hint}`);
+  if (facts.api !== undefined) parts.push(`api=${facts.api}`);
   if (facts.upstream !== undefined) parts.push(`upstream=${facts.upstream}`);
   if (facts.redirect !== undefined) parts.push(`redirect=${facts.redirect}`);
   parts.push(`ms=${ms}`);

@@ -41,6 +41,41 @@ export async function readBounded(
   return bytes;
 }
 
+/**
+ * Reads a body up to `limit` bytes and keeps those, cancelling the rest: for answers shown to a person
+ * (API calls), where the beginning of a large body is worth more than an error.
+ */
+export async function readCapped(
+  stream: ReadableStream<Uint8Array> | null,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<{ readonly bytes: Uint8Array; readonly truncated: boolean }> {
+  if (stream === null) return { bytes: new Uint8Array(0), truncated: false };
+  const reader = stream.getReader();
+  const onAbort = () => {
+    void reader.cancel().catch(() => undefined);
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const bytes = new Uint8Array(limit);
+  let size = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (signal?.aborted) throw new Error("aborted while reading the body");
+    if (done) break;
+    const room = limit - size;
+    bytes.set(value.subarray(0, room), size);
+    size += Math.min(room, value.byteLength);
+    if (value.byteLength > room) {
+      truncated = true;
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+  }
+  signal?.removeEventListener("abort", onAbort);
+  return { bytes: bytes.subarray(0, size), truncated };
+}
+
 /** Decodes the provider's body as text, honouring a `charset` it names (RFC 9110 §8.3.2), else UTF-8. */
 export function decodeText(bytes: Uint8Array, contentType: string | null): string {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? "")?.[1];

@@ -9,7 +9,7 @@ import type { ResolvedClient } from "./config.ts";
 import { type Envelope, REDACTED, type SentRequest } from "./contract.ts";
 import type { LookupRequest } from "./lookups.ts";
 import { basicAuthorization, formUrlEncode, passUpstreamHeaders } from "./policy.ts";
-import { decodeText, readBounded, TOO_LARGE } from "./upstream-body.ts";
+import { decodeText, readBounded, readCapped, TOO_LARGE } from "./upstream-body.ts";
 
 /** An outbound POST, and the same request as the page may see it. */
 export interface UpstreamRequest {
@@ -19,6 +19,19 @@ export interface UpstreamRequest {
   readonly body: string;
   readonly sent: SentRequest;
 }
+
+/** An API call as it goes upstream (`POST {base}/api`, routes/api.ts): any of the API methods, a body or none. */
+export interface ApiUpstreamRequest {
+  readonly method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+  readonly url: string;
+  readonly headers: Headers;
+  /** Null for GET and HEAD, and for a call without a body. */
+  readonly body: string | null;
+  readonly sent: SentRequest;
+}
+
+/** Any request the relay sends upstream. */
+export type OutboundRequest = UpstreamRequest | LookupRequest | ApiUpstreamRequest;
 
 /** How a call's failures are worded, and what must never appear in them. */
 export interface UpstreamWords {
@@ -43,10 +56,11 @@ export interface UpstreamWords {
  */
 export async function send(
   call: RelayCall,
-  outbound: UpstreamRequest | LookupRequest,
+  outbound: OutboundRequest,
   words: UpstreamWords,
+  options: SendOptions = {},
 ): Promise<Response> {
-  const outcome = await sendOnce(call, outbound, words);
+  const outcome = await sendOnce(call, outbound, words, options);
   return outcome.ok ? call.exchange.json(200, outcome.envelope) : outcome.response;
 }
 
@@ -55,6 +69,20 @@ export type UpstreamOutcome =
   | { readonly ok: true; readonly envelope: Envelope; readonly location: string | null }
   | { readonly ok: false; readonly response: Response };
 
+/** How one upstream request reads its answer. */
+export interface SendOptions {
+  /** May only lower the relay's own bound on the answer's body. */
+  readonly maxBytes?: number;
+  /**
+   * Keep the first `truncateAt` bytes of a longer body and mark the envelope `truncated`, instead of
+   * failing with `upstream_response_too_large` (API calls, whose answers a person reads). Overrides
+   * `maxBytes` and the relay's bound.
+   */
+  readonly truncateAt?: number;
+  /** Applied to the envelope before it is answered: what must not appear in it (an API call's token). */
+  readonly scrub?: (envelope: Envelope) => Envelope;
+}
+
 /**
  * {@link send}'s one request, without answering: for routes that look at the answer before they
  * answer (discovery, which may follow one redirect; the JWKS lookup, which may read the issuer's
@@ -62,9 +90,9 @@ export type UpstreamOutcome =
  */
 export async function sendOnce(
   call: RelayCall,
-  outbound: UpstreamRequest | LookupRequest,
+  outbound: OutboundRequest,
   words: UpstreamWords,
-  options: { readonly maxBytes?: number } = {},
+  options: SendOptions = {},
 ): Promise<UpstreamOutcome> {
   const { settings, exchange } = call;
   const { sent } = outbound;
@@ -112,7 +140,7 @@ export async function sendOnce(
         settings.fetch(outbound.url, {
           method: outbound.method,
           headers: outbound.headers,
-          ...(outbound.method === "POST" ? { body: outbound.body } : {}),
+          ...("body" in outbound && typeof outbound.body === "string" ? { body: outbound.body } : {}),
           // Never follow: a redirect's target is not the configured endpoint (RFC 9700 §4.11).
           redirect: "manual",
           signal: controller.signal,
@@ -124,8 +152,13 @@ export async function sendOnce(
     }
     exchange.facts.upstream = response.status;
     let bytes: Uint8Array | typeof TOO_LARGE;
+    let truncated = false;
     try {
-      bytes = await readBounded(response.body, maxBytes, controller.signal);
+      if (options.truncateAt === undefined) {
+        bytes = await readBounded(response.body, maxBytes, controller.signal);
+      } else {
+        ({ bytes, truncated } = await readCapped(response.body, options.truncateAt, controller.signal));
+      }
     } catch (error) {
       return failed(error);
     }
@@ -148,8 +181,13 @@ export async function sendOnce(
         body: decodeText(bytes, response.headers.get("content-type")),
       },
       ms: Date.now() - started,
+      ...(truncated ? { truncated: true } : {}),
     };
-    return { ok: true, envelope, location: response.headers.get("location") };
+    return {
+      ok: true,
+      envelope: options.scrub === undefined ? envelope : options.scrub(envelope),
+      location: response.headers.get("location"),
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -303,6 +303,7 @@ const EVENT_TYPES = [
   "revoked",
   "introspected",
   "restored",
+  "api",
 ] as const satisfies readonly EventType[];
 // Fails to compile when records.ts gains an event type this list lacks.
 const everyEventType: Exclude<EventType, (typeof EVENT_TYPES)[number]> extends never ? true : false = true;

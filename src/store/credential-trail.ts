@@ -95,6 +95,7 @@ const LABELS: Readonly<Record<string, string>> = {
   rotated: "rotation",
   revoked: "revocation",
   introspected: "introspection",
+  api: "API call",
 };
 
 /** One row per step of the history that moved a credential, oldest first. */

@@ -155,7 +155,12 @@ export type EventType =
   /** A token was introspected (RFC 7662): a read, whatever the answer; nothing about the tokens changed. */
   | "introspected"
   /** Restored from a backup file: tokens added or replaced, or an older copy recorded as such. */
-  | "restored";
+  | "restored"
+  /**
+   * A call to the provider's API with the access token ("Try the API"): method, URL without query
+   * values, status and time; never the token or a body. Nothing about the tokens changed.
+   */
+  | "api";
 
 /** One line of a connection's history. Tokens and codes appear only as fingerprints. */
 export interface ConnectionEvent {

@@ -208,8 +208,35 @@ describe("every page and state", () => {
       },
     },
     {
+      name: "Try the API with the demo's answer: the JSON tree, the raw text and the curl command open",
+      reach: async (p) => {
+        const panel = p.getByRole("region", { name: /^Try the API/ });
+        await panel.getByRole("button", { name: /^GET Who am I/ }).click();
+        await panel.getByRole("button", { name: "Send", exact: true }).click();
+        await panel.getByRole("list", { name: "The answer's JSON" }).waitFor();
+        for (const d of await panel.locator("details").all())
+          await d.evaluate((el) => el.setAttribute("open", ""));
+        await panel.getByTestId("api-curl").waitFor();
+      },
+    },
+    {
+      name: "Try the API asking before a POST, with a body that is not JSON",
+      reach: async (p) => {
+        const panel = p.getByRole("region", { name: /^Try the API/ });
+        await panel.getByLabel("Method").selectOption("POST");
+        await panel.getByLabel("URL", { exact: true }).fill(`${dev.demo.api_base_url}notes`);
+        await panel.getByLabel(/^Headers/).fill("Content-Type: application/json");
+        await panel.getByLabel(/^Body/).fill('{"text": "a11y"');
+        await panel.getByTestId("api-check").waitFor();
+        await panel.getByLabel(/^Body/).fill('{"text": "a11y"}');
+        await panel.getByRole("button", { name: "Send", exact: true }).click();
+        await p.getByRole("alertdialog", { name: /^Send a POST to / }).waitFor();
+      },
+    },
+    {
       name: "an ID token whose check failed, with every reason listed",
       reach: async (p) => {
+        await p.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
         // The failure a tampered or foreign ID token brings (test/e2e/id-token.test.ts drives one end
         // to end); here written onto the stored check, to look at how the page shows it.
         const id = decodeURIComponent(p.url().split("#/connections/")[1] ?? "");

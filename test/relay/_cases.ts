@@ -23,6 +23,7 @@ import {
   type _Upstream,
 } from "./_helpers.ts";
 import { BEHAVIOURS } from "./cases/_build.ts";
+import { _answerApi, CASES as api } from "./cases/api.ts";
 import { CASES as bodies } from "./cases/bodies.ts";
 import { CASES as clientsGrants } from "./cases/clients-grants.ts";
 import { CASES as clientsHealth } from "./cases/clients-health.ts";
@@ -120,8 +121,9 @@ export type _StartRuntime = (
 // The upstream: one path per behaviour, and the clients that point at each.
 
 function _answerAs(elsewhere: string) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  return (req: IncomingMessage, res: ServerResponse, body: string): void => {
     if (_answerJwks(req, res, elsewhere)) return;
+    if (_answerApi(req, res, body, elsewhere)) return;
     switch (req.url) {
       case "/revoke":
         // RFC 7009 §2.2: 200 with an empty body, for a revoked token and an unknown one alike.
@@ -267,6 +269,8 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
     ...BEHAVIOURS.map((behaviour) => _clientAt(behaviour, `${upstream}/${behaviour}`)),
     _clientAt("unreachable", `http://127.0.0.1:${closedPort}/token`),
     ..._jwksClients(upstream, closedPort),
+    // An API under /api/ beside the token endpoint, which no API call may reach.
+    { ..._clientAt("api", token), api_base_urls: [`${upstream}/api/`] },
   ];
   return {
     main: {
@@ -290,6 +294,8 @@ export function _caseEnvs(upstream: string, closedPort: number): Record<_RelayNa
         _clientAt("ok-2", token, revoke, introspect),
         _clientAt("ok-3", token, revoke, introspect),
         _clientAt("ok-4", token, revoke, introspect),
+        { ..._clientAt("api-limits", token), api_base_urls: [`${upstream}/api/`] },
+        { ..._clientAt("api-limits-2", token), api_base_urls: [`${upstream}/api/`] },
       ]),
       TOKENDESK_ALLOWED_ORIGINS: _ALLOWED_ORIGIN,
       // Refills take 20 and 12 minutes: no step of the suite ever sees one.
@@ -315,19 +321,24 @@ export const _RELAY_CASES: Readonly<Record<string, readonly _Case[]>> = {
   "clients and health": clientsHealth,
   "rate limits, per address and per client": rateLimits,
   "discovery and the one redirect it follows": discovery,
+  "API calls (POST /relay/api): only under the client's API base URLs": api,
 };
 
 // ---------------------------------------------------------------------------------------------------
 // The runner.
 
-/** `request` with `{upstream}` in its JSON body replaced by the recording upstream's origin. */
-function _withUpstream(request: _CaseRequest, upstreamOrigin: string): _CaseRequest {
+/**
+ * `request` with `{upstream}` in its JSON body replaced by the recording upstream's origin, and
+ * `{elsewhere}` by the origin that must never be reached.
+ */
+function _withUpstream(request: _CaseRequest, upstreamOrigin: string, elsewhereOrigin: string): _CaseRequest {
   if (request.body === undefined || typeof request.body === "string" || request.body instanceof Uint8Array) {
     return request;
   }
   const json = JSON.stringify(request.body);
-  if (!json.includes("{upstream}")) return request;
-  return { ...request, body: JSON.parse(json.split("{upstream}").join(upstreamOrigin)) };
+  if (!json.includes("{upstream}") && !json.includes("{elsewhere}")) return request;
+  const filled = json.split("{upstream}").join(upstreamOrigin).split("{elsewhere}").join(elsewhereOrigin);
+  return { ...request, body: JSON.parse(filled) };
 }
 
 /** A case request as method, headers and body bytes; `{self}` in Origin becomes `selfOrigin`. */
@@ -420,7 +431,10 @@ export function _defineRelayCases(runtimeName: string, start: _StartRuntime): vo
               const hitsBefore = upstream.requests.length;
               const strayBefore = elsewhere.requests.length;
               const logsBefore = runtime.logLines.length;
-              const answer = await runtime.send(relay, _withUpstream(step.request, upstream.origin));
+              const answer = await runtime.send(
+                relay,
+                _withUpstream(step.request, upstream.origin, elsewhere.origin),
+              );
               _observe(
                 `${Object.entries(answer.headers)
                   .map(([k, v]) => `${k}: ${v}`)

@@ -94,7 +94,7 @@ describe("parseClients", () => {
       _oneClient({ redirect_uri: "x" }),
       "TOKENDESK_CLIENTS[0]",
       "invalid_client",
-      'TOKENDESK_CLIENTS[0] has an unknown field "redirect_uri"; remove it (allowed fields: id, provider, environment, client_id, client_secret, redirect_uris, scope, issuer, authorization_endpoint, token_endpoint, identity_endpoint, revocation_endpoint, introspection_endpoint, jwks_uri, userinfo_endpoint, token_endpoint_auth_method, body_encoding).',
+      'TOKENDESK_CLIENTS[0] has an unknown field "redirect_uri"; remove it (allowed fields: id, provider, environment, client_id, client_secret, redirect_uris, scope, issuer, authorization_endpoint, token_endpoint, identity_endpoint, revocation_endpoint, introspection_endpoint, jwks_uri, userinfo_endpoint, token_endpoint_auth_method, body_encoding, api_base_urls).',
     ],
     [
       "a missing id",

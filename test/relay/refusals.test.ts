@@ -41,7 +41,7 @@ describe("paths and methods", () => {
   ])("answers 404 not_found for %s, naming the endpoints that exist", async (path) => {
     const { description } = await _refused(new Request(`${_RELAY_ORIGIN}${path}`), 404, "not_found");
     expect(description).toBe(
-      "No such relay endpoint; use POST /relay/token, POST /relay/revoke, POST /relay/introspect, POST /relay/probe, POST /relay/discovery, POST /relay/jwks, GET /relay/clients or GET /relay/health.",
+      "No such relay endpoint; use POST /relay/token, POST /relay/revoke, POST /relay/introspect, POST /relay/probe, POST /relay/discovery, POST /relay/jwks, POST /relay/api, GET /relay/clients or GET /relay/health.",
     );
   });
 

@@ -524,6 +524,7 @@ describe("GET /relay/clients and /relay/health", () => {
           jwks_uri: null,
           token_endpoint_auth_method: "client_secret_basic",
           body_encoding: "form",
+          api_base_urls: [],
         },
         {
           id: "special",
@@ -541,6 +542,7 @@ describe("GET /relay/clients and /relay/health", () => {
           jwks_uri: null,
           token_endpoint_auth_method: "client_secret_basic",
           body_encoding: "form",
+          api_base_urls: [],
         },
         expect.objectContaining({
           id: "custom-post",
@@ -568,6 +570,7 @@ describe("GET /relay/clients and /relay/health", () => {
           jwks_uri: null,
           token_endpoint_auth_method: "client_secret_basic",
           body_encoding: "form",
+          api_base_urls: [],
         },
       ],
     });

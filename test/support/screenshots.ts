@@ -19,6 +19,7 @@ import { startDevServer } from "./dev-server.ts";
 import { startFreeAgentEmulator } from "./emulators/freeagent.ts";
 import { startFreshBooksEmulator } from "./emulators/freshbooks.ts";
 import { emulatedRecipe } from "./emulators/recipes.ts";
+import { _tokenValue } from "./values.ts";
 
 const OUT = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
 
@@ -55,6 +56,17 @@ async function walk(page: Page, origin: string, client: string, name: string): P
   await shoot(page, `${name}-walk`);
 }
 
+/** "Try the API" on the FreeAgent connection walk() left open: GET /v2/company, the answer as a tree. */
+async function tryApi(page: Page): Promise<void> {
+  const panel = page.getByRole("region", { name: /^Try the API/ });
+  await panel.getByRole("button", { name: "GET The company" }).click();
+  await panel.getByRole("button", { name: "Send", exact: true }).click();
+  await panel.getByRole("list", { name: "The answer's JSON" }).waitFor();
+  const path = join(OUT, "try-api.png");
+  await panel.screenshot({ path });
+  console.log(`wrote ${path}`);
+}
+
 /** The main steps with the embedded demo server, as a newcomer sees them after `npm start`. */
 async function demoWalk(page: Page, origin: string, demo: DemoServer): Promise<void> {
   await page.goto(`${origin}/#/authorize/demo`);
@@ -77,7 +89,8 @@ async function demoWalk(page: Page, origin: string, demo: DemoServer): Promise<v
   await shoot(page, "walk-4-refreshed");
   await page.getByRole("button", { name: "Export for a server" }).click();
   await page.getByTestId("handoff-env").waitFor();
-  const handedOff = JSON.parse((await page.getByTestId("handoff-json").textContent()) ?? "{}") as {
+  // Masked on screen: read in clear (the server that was handed it refreshes below), then masked again.
+  const handedOff = JSON.parse((await _tokenValue(page, "handoff-json")) || "{}") as {
     refresh_token: string;
   };
   await page.getByRole("button", { name: "Refresh", exact: true }).click();
@@ -164,6 +177,7 @@ async function main(): Promise<void> {
     await shoot(page, "home");
     await demoWalk(page, dev.origin, dev.demo);
     await walk(page, dev.origin, "freeagent", "freeagent");
+    await tryApi(page);
     await walk(page, dev.origin, "freshbooks", "freshbooks");
     for (const { provider } of AUTHORIZE_ONLY) {
       await page.goto(`${dev.origin}/#/authorize/${provider}`);

@@ -193,6 +193,46 @@ describe("npm run client -- add, with the secret on standard input", () => {
     ]);
   });
 
+  it("takes a custom provider's API base URLs, and names a refused one in the parser's words", async () => {
+    const custom = [
+      "add",
+      "--provider",
+      "custom",
+      "--id",
+      "acme",
+      "--client-id",
+      "acme-app",
+      "--authorization-endpoint",
+      "https://acme.example/authorize",
+      "--token-endpoint",
+      "https://acme.example/token",
+      "--token-endpoint-auth-method",
+      "client_secret_basic",
+      "--body-encoding",
+      "form",
+    ];
+    const refused = await _run([...custom, "--api-base-url", "http://acme.example/api/"], SECRET);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("TOKENDESK_CLIENTS[0].api_base_urls[0] must use https");
+    expect(existsSync(file)).toBe(false);
+    const { code } = await _run(
+      [
+        ...custom,
+        "--api-base-url",
+        "https://acme.example/api/",
+        "--api-base-url",
+        "https://files.acme.example/",
+      ],
+      SECRET,
+    );
+    expect(code).toBe(0);
+    expect(_clients()).toMatchObject([
+      { id: "acme", api_base_urls: ["https://acme.example/api/", "https://files.acme.example/"] },
+    ]);
+    const { stdout } = await _run(["list"]);
+    expect(stdout).toContain("api_base_urls  https://acme.example/api/  https://files.acme.example/");
+  });
+
   it("never takes the secret as an argument", async () => {
     for (const flag of ["--client-secret=x", "--secret", "--client_secret"]) {
       const { code, stderr } = await _run([...FREEAGENT, flag], SECRET);

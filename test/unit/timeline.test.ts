@@ -137,7 +137,8 @@ describe("the mark a history line becomes", () => {
     expect(markKind(_event(0, "failed", "Refresh refused by the relay: rate_limited."))).toBe("rate_limited");
     expect(markKind(_event(0, "failed", "Exchange refused by the relay: invalid_request."))).toBe("refused");
     expect(markKind(_event(0, "introspected", "Introspection: active."))).toBe("introspected");
-    expect(markKind(_event(0, "api", "GET /me: 200."))).toBe("other");
+    expect(markKind(_event(0, "api", "API call GET /me: 200 in 80 ms."))).toBe("api");
+    expect(markKind(_event(0, "webhook", "Delivered."))).toBe("other");
     // A hostile bundle's type must not reach the object's prototype.
     expect(markKind(_event(0, "constructor", "x"))).toBe("other");
     expect(markKind(_event(0, "__proto__", "x"))).toBe("other");
@@ -413,8 +414,8 @@ describe("the layout", () => {
 describe("a type this version does not know", () => {
   it("is drawn as a generic mark named with its history line", () => {
     seq = 60_000;
-    const api = _event(T0 + 30 * S, "api", "GET /v1/me: 200 (180 ms).");
-    const model = buildTimeline(_source([api], { code: null, tokens: null, handedOffAt: null }));
+    const hook = _event(T0 + 30 * S, "webhook", "Delivered to /hooks/1: 200 (180 ms).");
+    const model = buildTimeline(_source([hook], { code: null, tokens: null, handedOffAt: null }));
     const layout = layoutTimeline({
       model,
       domain: domainOf({ kind: "all" }, model, T0 + MIN),
@@ -424,8 +425,8 @@ describe("a type this version does not know", () => {
     });
     const [mark] = layout.lanes.find((l) => l.id === "events")?.items ?? [];
     expect(mark?.draw).toMatchObject({ kind: "mark", mark: "other", tag: null });
-    expect(mark?.label).toBe("23/11/2026, 12:00:30 api GET /v1/me: 200 (180 ms).");
-    expect(mark?.ref).toBe(api.ref);
+    expect(mark?.label).toBe("23/11/2026, 12:00:30 webhook Delivered to /hooks/1: 200 (180 ms).");
+    expect(mark?.ref).toBe(hook.ref);
     expect(layout.legend.map((e) => e.words)).toContain("other event");
   });
 });

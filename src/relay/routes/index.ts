@@ -3,6 +3,7 @@
  * route is one file in this folder and one entry here.
  */
 import type { RelayCall, RouteHandler } from "../call.ts";
+import { api } from "./api.ts";
 import { discovery } from "./discovery.ts";
 import { introspect } from "./introspect.ts";
 import { jwks } from "./jwks.ts";
@@ -22,6 +23,7 @@ export const ROUTES = {
   probe: { methods: ["POST"], handle: probe },
   discovery: { methods: ["POST"], handle: discovery },
   jwks: { methods: ["POST"], handle: jwks },
+  api: { methods: ["POST"], handle: api },
   clients: {
     methods: ["GET", "HEAD"],
     handle: async (call: RelayCall) => call.exchange.json(200, call.clientsBody),

@@ -17,6 +17,7 @@ export type MarkKind =
   | "settings"
   | "introspected"
   | "probed"
+  | "api"
   | "rate_limited"
   | "invalid_grant"
   | "outcome_unknown"
@@ -41,7 +42,8 @@ export type MarkShape =
   | "question"
   | "octagon"
   | "hollow-triangle"
-  | "hollow-diamond";
+  | "hollow-diamond"
+  | "hexagon";
 
 export interface MarkStyle {
   readonly shape: MarkShape;
@@ -76,6 +78,7 @@ export const MARK_STYLES: Readonly<Record<MarkKind, MarkStyle>> = {
     failure: false,
   },
   probed: { shape: "plus", one: "probe answer", many: "probe answers", tag: null, failure: false },
+  api: { shape: "hexagon", one: "API call", many: "API calls", tag: null, failure: false },
   rate_limited: {
     shape: "triangle",
     one: "429 rate limited",
@@ -127,6 +130,7 @@ const BY_TYPE: Readonly<Record<string, MarkKind>> = {
   introspected: "introspected",
   probed: "probed",
   identified: "probed",
+  api: "api",
 };
 
 /** The `error` an answer names (JSON or form-encoded), or null. Regexes: bodies may be anything. */

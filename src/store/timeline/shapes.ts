@@ -23,6 +23,7 @@ export const FILLED: Readonly<Record<MarkShape, boolean>> = {
   octagon: true,
   "hollow-triangle": false,
   "hollow-diamond": false,
+  hexagon: false,
 };
 
 /** A glyph written inside the shape. */
@@ -93,6 +94,15 @@ export function shapePath(shape: MarkShape, cx: number, cy: number, r: number): 
       ]);
     case "cross":
       return `M${n(cx - r)} ${n(cy - r)} L${n(cx + r)} ${n(cy + r)} M${n(cx - r)} ${n(cy + r)} L${n(cx + r)} ${n(cy - r)}`;
+    case "hexagon":
+      return polygon([
+        [cx - r, cy],
+        [cx - r * 0.5, cy - r * 0.9],
+        [cx + r * 0.5, cy - r * 0.9],
+        [cx + r, cy],
+        [cx + r * 0.5, cy + r * 0.9],
+        [cx - r * 0.5, cy + r * 0.9],
+      ]);
     case "octagon": {
       const k = r * 0.41;
       return polygon([

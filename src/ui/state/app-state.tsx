@@ -6,6 +6,7 @@ import type { Handoff } from "../../oauth/handoff.ts";
 import type { ProbeOutcome } from "../../oauth/identity.ts";
 import type { IntrospectionVerdict } from "../../oauth/introspection.ts";
 import {
+  createRelayApi,
   createRelayClient,
   createRelayLookups,
   type RelayClient,
@@ -17,6 +18,7 @@ import type { Recipe } from "../../providers/types.ts";
 import type { PublicClient, RevocationTokenType } from "../../relay/contract.ts";
 import { type Db, openDb } from "../../store/db.ts";
 import type { RefreshTokenHistory } from "../../store/diagnose.ts";
+import type { ApiCallInput, ApiCallOutcome } from "../../store/lifecycle/api-call.ts";
 import type {
   CallbackOutcome,
   ImportOutcome,
@@ -55,6 +57,7 @@ const discovery = () => import("../../oauth/discover.ts");
 const diagnose = () => import("../../store/diagnose.ts");
 const revocation = () => import("../../oauth/revocation.ts");
 const introspection = () => import("../../oauth/introspection.ts");
+const apiCall = () => import("../../store/lifecycle/api-call.ts");
 // Loaded at start, so it is here when the network goes away.
 const network = () => import("./network.ts");
 
@@ -147,6 +150,12 @@ export interface AppActions {
   ): Promise<{ readonly result: RelayTokenResult; readonly verdict: IntrospectionVerdict }>;
   /** What storage status, backups and restores need (their code loads with them, never at start). */
   safekeeping(): SafekeepingContext;
+  /**
+   * Calls the provider's API with the connection's access token through the relay ("Try the API"),
+   * and records the call in its history. Not a token step: no lock, no token changed. Offline, or with
+   * the relay unreachable, nothing is sent and it says so.
+   */
+  callApi(connectionId: string, input: ApiCallInput): Promise<ApiCallOutcome>;
 }
 
 /** How the steps that need the network are named when one cannot be sent. */
@@ -580,6 +589,16 @@ export function AppStateProvider(
       return findRefreshTokenInHistory(db, refreshToken);
     },
     safekeeping: () => ({ db: dbReady, locks, notify: changed, clients: () => state.clients, keepStorage }),
+    async callApi(id, input) {
+      const blocked = await networkBlocker("the API call");
+      if (blocked !== null) return { kind: "not_sent", message: blocked };
+      const [m, db, relay] = await Promise.all([apiCall(), dbReady, relayReady]);
+      return m.callApi(
+        { db, call: createRelayApi(relay.base, fetchImpl), now: Date.now, notify: changed },
+        id,
+        input,
+      );
+    },
   };
 
   onMount(() => {

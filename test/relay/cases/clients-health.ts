@@ -22,6 +22,7 @@ export const CASES: readonly _Case[] = [
           ...BEHAVIOURS,
           "unreachable",
           ..._jwksClients("http://127.0.0.1:1", 1).map((c) => c.id),
+          "api",
         ]);
         expect(answer.text).not.toContain('client_secret"');
       },

@@ -34,6 +34,8 @@ export interface ProviderEmulator {
   readonly authorization_endpoint: string;
   readonly token_endpoint: string;
   readonly identity_endpoint: string;
+  /** Where its API lives, as the recipe's `api_base_urls` would say. */
+  readonly api_base_urls: readonly string[];
   readonly clientId: string;
   readonly clientSecret: string;
   /** Every request, oldest first. */

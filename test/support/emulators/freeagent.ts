@@ -3,8 +3,9 @@
  * client authentication only, form bodies, a User-Agent on every request, codes that live 15 minutes,
  * `refresh_token_expires_in` in every token answer, refresh tokens that rotate, more than 15 refreshes
  * a minute answered `429` with `Retry-After: 60` and a plain-text body, and a used or expired code (or
- * wrong credentials) answered with the HTML `401 HTTP Basic: Access denied.`. `GET /v2/users/me` is the
- * identity probe.
+ * wrong credentials) answered with the HTML `401 HTTP Basic: Access denied.`. Its API under `/v2/`:
+ * `GET /v2/users/me` (the identity probe) and `GET /v2/company`, each needing a User-Agent (400
+ * without) and a live access token (401 in FreeAgent's error shape otherwise).
  */
 import { timingSafeEqual } from "node:crypto";
 import { authorizeRoutes, bearer, type Exchange, type ProviderEmulator, serve, token } from "./core.ts";
@@ -26,6 +27,8 @@ export interface FreeAgentEmulatorOptions {
 export interface FreeAgentEmulator extends ProviderEmulator {
   /** Whether a refresh token would still be accepted. */
   refreshTokenActive(refreshToken: string): boolean;
+  /** Ends every access token issued so far, as their hour running out would. */
+  expireAccessTokens(): void;
 }
 
 const CODE_TTL_MS = 15 * 60_000;
@@ -41,6 +44,18 @@ const USER = {
   email: "ada@example.test",
   role: "Director",
   permission_level: 8,
+};
+
+const COMPANY = {
+  url: "https://api.freeagent.com/v2/company",
+  id: "1",
+  name: "Analytical Engines Ltd",
+  subdomain: "analytical-engines",
+  type: "UkLimitedCompany",
+  currency: "GBP",
+  mileage_units: "miles",
+  company_start_date: "2024-04-01",
+  sales_tax_registration_status: "Registered",
 };
 
 export async function startFreeAgentEmulator(options: FreeAgentEmulatorOptions): Promise<FreeAgentEmulator> {
@@ -85,6 +100,25 @@ export async function startFreeAgentEmulator(options: FreeAgentEmulatorOptions):
         refresh_token_expires_in: REFRESH_TTL_S,
       }),
     );
+  };
+
+  /** An API answer: a User-Agent and a live access token first, as FreeAgent wants them. */
+  const api = (exchange: Exchange, body: unknown) => {
+    if (!exchange.req.headers["user-agent"]) {
+      exchange.send(400, { "content-type": "text/plain" }, "A User-Agent header is required.\n");
+      return;
+    }
+    const access = bearer(exchange.req);
+    const expiresAt = access === null ? undefined : accessTokens.get(access);
+    if (expiresAt === undefined || expiresAt <= now()) {
+      exchange.send(
+        401,
+        { "content-type": "application/json; charset=utf-8" },
+        JSON.stringify({ errors: { error: { message: "Access token not recognised" } } }),
+      );
+      return;
+    }
+    exchange.send(200, { "content-type": "application/json; charset=utf-8" }, JSON.stringify(body));
   };
 
   const running = await serve(
@@ -156,23 +190,8 @@ export async function startFreeAgentEmulator(options: FreeAgentEmulatorOptions):
           JSON.stringify({ error: "unsupported_grant_type" }),
         );
       },
-      "GET /v2/users/me": (exchange) => {
-        const access = bearer(exchange.req);
-        const expiresAt = access === null ? undefined : accessTokens.get(access);
-        if (expiresAt === undefined || expiresAt <= now()) {
-          exchange.send(
-            401,
-            { "content-type": "application/json; charset=utf-8" },
-            JSON.stringify({ errors: { error: { message: "Access token not recognised" } } }),
-          );
-          return;
-        }
-        exchange.send(
-          200,
-          { "content-type": "application/json; charset=utf-8" },
-          JSON.stringify({ user: USER }),
-        );
-      },
+      "GET /v2/users/me": (exchange) => api(exchange, { user: USER }),
+      "GET /v2/company": (exchange) => api(exchange, { company: COMPANY }),
     },
     now,
   );
@@ -182,11 +201,15 @@ export async function startFreeAgentEmulator(options: FreeAgentEmulatorOptions):
     authorization_endpoint: `${running.origin}/v2/approve_app`,
     token_endpoint: `${running.origin}/v2/token_endpoint`,
     identity_endpoint: `${running.origin}/v2/users/me`,
+    api_base_urls: [`${running.origin}/v2/`],
     clientId,
     clientSecret,
     requests: running.requests,
     register: (uri) => void redirectUris.push(uri),
     refreshTokenActive: (refreshToken) => refreshTokens.get(refreshToken)?.active === true,
+    expireAccessTokens: () => {
+      for (const access of accessTokens.keys()) accessTokens.set(access, now());
+    },
     close: running.close,
   };
 }

@@ -2,7 +2,8 @@
  * A FreshBooks-like authorization server, as ../../../shared/PROVIDERS.md describes FreshBooks: client
  * credentials in a JSON body, redirect URIs that must be https and carry no query, codes that live 5
  * minutes, refresh tokens that work once, a refresh that ends the previous access token at once, and
- * `created_at` in every token answer. `GET /auth/api/v1/users/me` is the identity probe. It also
+ * `created_at` in every token answer. `GET /auth/api/v1/users/me` is the identity probe, with the
+ * business memberships whose account id names the business in `GET /accounting/account/{id}/users/clients`. It also
  * publishes RFC 8414 metadata without CORS headers, like an issuer a page cannot read cross-origin.
  */
 import { timingSafeEqual } from "node:crypto";
@@ -21,6 +22,8 @@ export interface FreshBooksEmulatorOptions {
 export type FreshBooksEmulator = ProviderEmulator;
 
 const CODE_TTL_MS = 5 * 60_000;
+/** The one business the emulated user belongs to, as FreshBooks names it in accounting URLs. */
+const ACCOUNT_ID = "xZNQ1X";
 const ACCESS_TTL_S = 43_200;
 const SCOPE = "user:profile:read user:clients:read";
 const INVALID_GRANT =
@@ -151,7 +154,53 @@ export async function startFreshBooksEmulator(
           return;
         }
         json(exchange, 200, {
-          response: { id: 2131, email: "ada@example.test", first_name: "Ada", last_name: "Lovelace" },
+          response: {
+            id: 2131,
+            email: "ada@example.test",
+            first_name: "Ada",
+            last_name: "Lovelace",
+            business_memberships: [
+              {
+                id: 1,
+                role: "owner",
+                business: { id: 77, name: "Lovelace Analytics", account_id: ACCOUNT_ID },
+              },
+            ],
+          },
+        });
+      },
+      [`GET /accounting/account/${ACCOUNT_ID}/users/clients`]: (exchange) => {
+        const access = bearer(exchange.req);
+        if (access === null || !grants.some((g) => g.access === access && g.accessExpiresAt > now())) {
+          json(exchange, 401, {
+            error: "unauthenticated",
+            error_description: "This action requires authentication to continue.",
+          });
+          return;
+        }
+        json(exchange, 200, {
+          response: {
+            result: {
+              clients: [
+                {
+                  id: 501,
+                  organization: "Babbage & Co",
+                  email: "charles@example.test",
+                  currency_code: "GBP",
+                },
+                {
+                  id: 502,
+                  organization: "Somerville Instruments",
+                  email: "mary@example.test",
+                  currency_code: "GBP",
+                },
+              ],
+              page: 1,
+              pages: 1,
+              per_page: 15,
+              total: 2,
+            },
+          },
         });
       },
       "GET /.well-known/oauth-authorization-server": (exchange) => {
@@ -175,6 +224,7 @@ export async function startFreshBooksEmulator(
     authorization_endpoint: `${running.origin}/oauth/authorize/`,
     token_endpoint: `${running.origin}/auth/oauth/token`,
     identity_endpoint: `${running.origin}/auth/api/v1/users/me`,
+    api_base_urls: [`${running.origin}/`],
     clientId,
     clientSecret,
     requests: running.requests,

@@ -9,6 +9,7 @@ export interface EmulatorEndpoints {
   readonly authorization_endpoint: string;
   readonly token_endpoint: string;
   readonly identity_endpoint: string;
+  readonly api_base_urls?: readonly string[];
 }
 
 export function emulatedRecipe(
@@ -19,7 +20,14 @@ export function emulatedRecipe(
   return {
     ...recipe,
     ...extra,
-    environments: { emulator: { ...endpoints } },
+    environments: {
+      emulator: {
+        authorization_endpoint: endpoints.authorization_endpoint,
+        token_endpoint: endpoints.token_endpoint,
+        identity_endpoint: endpoints.identity_endpoint,
+        ...(endpoints.api_base_urls === undefined ? {} : { api_base_urls: endpoints.api_base_urls }),
+      },
+    },
     defaultEnvironment: "emulator",
   };
 }

@@ -21,6 +21,7 @@ import { ConnectionProblem } from "./problem.tsx";
 import { Rename } from "./rename.tsx";
 import { Revoke } from "./revoke.tsx";
 import { TokenSetView } from "./token-set.tsx";
+import { TryApi } from "./try-api.tsx";
 
 export function ConnectionPage() {
   const params = useParams<{ id: string }>();
@@ -106,6 +107,15 @@ export function ConnectionPage() {
                 void run(() => actions.refresh(c().id, { confirmHandedOff: confirmed }))
               }
             />
+            <Show when={c().tokenSet !== null}>
+              <TryApi
+                connection={c()}
+                busy={busy()}
+                onRefresh={(confirmed) =>
+                  void run(() => actions.refresh(c().id, { confirmHandedOff: confirmed }))
+                }
+              />
+            </Show>
             <Introspect connection={c()} />
             <IdTokenPanel
               connection={c()}

@@ -8,6 +8,10 @@ export function RefreshButton(props: {
   connection: Connection;
   busy: boolean;
   onRefresh: (confirmed: boolean) => void;
+  /** Another wording where the button stands elsewhere ("Refresh first"); default "Refresh". */
+  label?: string;
+  /** The confirmation's id, unique on the page. Default "confirm-refresh". */
+  dialogId?: string;
 }) {
   const [, actions] = useAppState();
   const [asking, setAsking] = createSignal(false);
@@ -19,7 +23,7 @@ export function RefreshButton(props: {
     <>
       <Show when={asking()}>
         <ConfirmDialog
-          id="confirm-refresh"
+          id={props.dialogId ?? "confirm-refresh"}
           title="Refresh a handed-off token?"
           confirm="Refresh anyway"
           onConfirm={() => {
@@ -39,7 +43,7 @@ export function RefreshButton(props: {
         disabled={props.busy || props.connection.refreshTokenStatus === "dead" || asking()}
         onClick={() => (needsConfirmation() ? setAsking(true) : props.onRefresh(false))}
       >
-        Refresh
+        {props.label ?? "Refresh"}
       </button>
     </>
   );
