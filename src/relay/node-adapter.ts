@@ -51,7 +51,9 @@ export function toWebRequest(req: NodeRequest): Request {
 export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
   // The relay may answer (a 413) before reading the whole body: that connection cannot be reused.
-  if (res.req !== undefined && !res.req.complete) res.setHeader("connection", "close");
+  // HTTP/2 (the dev server in https mode) has no such header and ends just the stream by itself.
+  const http1 = res.req !== undefined && res.req.httpVersionMajor < 2;
+  if (http1 && !res.req.complete) res.setHeader("connection", "close");
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie") res.setHeader(name, value);
   });
