@@ -110,7 +110,6 @@ async function main(): Promise<void> {
   }
   if (server === undefined || options === undefined || listen === undefined) return;
   const ids = options.clients.map((c) => c.id);
-  console.log(`tokendesk relay on ${server.url} (${clientCount(ids)})`);
   // A file that says one thing while the environment says another is a puzzle: name it.
   const warnOverridden = (fileValues: Record<string, string>) => {
     for (const key of ["TOKENDESK_CLIENTS", "TOKENDESK_ALLOWED_ORIGINS"]) {
@@ -170,6 +169,8 @@ async function main(): Promise<void> {
       console.log(`tokendesk relay: HOST and PORT changes apply at the next start (now ${running.url}).`);
     }
   });
+  // Announced once the file is watched: a save right after this line is seen.
+  console.log(`tokendesk relay on ${server.url} (${clientCount(ids)})`);
   const stop = () => {
     watch.close();
     void running.close().then(() => process.exit(0));

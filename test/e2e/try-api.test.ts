@@ -101,9 +101,11 @@ describe("Try the API against the demo server", () => {
     );
     await panel.getByRole("button", { name: /^GET My notes/ }).click();
     await panel.getByRole("button", { name: "Send", exact: true }).click();
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid="api-body"]')?.textContent?.includes("from the browser"),
+    // The POST's own answer already holds the note: wait for the GET's status before reading.
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="api-status"]')?.textContent === "200",
     );
+    expect(await panel.getByTestId("api-body").textContent()).toContain("from the browser");
     expect(run.dev.demo.apiRequests.map((r) => [r.method, r.path, r.status])).toEqual([
       ["GET", "/api/profile", 200],
       ["POST", "/api/notes", 201],
