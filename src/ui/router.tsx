@@ -170,6 +170,23 @@ export function Router(props: {
   );
 }
 
+/**
+ * A record whose fields are read from `read()` each time, so reading one inside a computation tracks
+ * it; enumerable, so it can be spread or handed to `new URLSearchParams`.
+ */
+function liveRecord<T extends Record<string, string | undefined>>(read: () => Record<string, string>): T {
+  const field = (name: string | symbol) => (typeof name === "string" ? read()[name] : undefined);
+  return new Proxy({} as T, {
+    get: (_, name) => field(name),
+    has: (_, name) => field(name) !== undefined,
+    ownKeys: () => Object.keys(read()),
+    getOwnPropertyDescriptor: (_, name) => {
+      const value = field(name);
+      return value === undefined ? undefined : { value, enumerable: true, configurable: true };
+    },
+  });
+}
+
 /** Goes to a path of this app (`/connections/abc`). */
 export function useNavigate(): RouterContext["navigate"] {
   return useRouter().navigate;
@@ -178,7 +195,7 @@ export function useNavigate(): RouterContext["navigate"] {
 /** The current route's `:name` parameters, decoded; reading one tracks it. */
 export function useParams<T extends Record<string, string>>(): T {
   const router = useRouter();
-  return new Proxy({} as T, { get: (_, name) => router.params()[name as string] });
+  return liveRecord<T>(router.params);
 }
 
 /** The query of the current path, and a way to change some of it (`undefined` removes a parameter). */
@@ -187,7 +204,7 @@ export function useSearchParams<T extends Record<string, string | undefined>>():
   (changes: Partial<T>) => void,
 ] {
   const router = useRouter();
-  const read = new Proxy({} as T, { get: (_, name) => router.query().get(name as string) ?? undefined });
+  const read = liveRecord<T>(() => Object.fromEntries(router.query()));
   const set = (changes: Partial<T>) => {
     const query = new URLSearchParams(untrack(router.query));
     for (const [name, value] of Object.entries(changes)) {
