@@ -8,6 +8,8 @@ const callback = captureCallback(window.location, window.history);
 
 const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root element");
+// The static frame (ui/shell.ts) painted before this script ran; the app draws the same in this task.
+root.replaceChildren();
 render(() => <App callback={callback} />, root);
 
 // The service worker (offline use) is built only with the app, and registered after the first
