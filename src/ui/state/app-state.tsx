@@ -150,15 +150,17 @@ export function AppStateProvider(
   // anything showing a recipe earlier updates when they come.
   const recipeFor: AppCore["recipeFor"] = (client) => recipes()?.findRecipe(client.provider) ?? custom;
 
-  // Connected at start, not on the first token request: every open tab must hold the shared worker,
-  // or closing the tab that started a refresh ends the worker, and the answer with it.
-  const worker =
-    props.fetch === undefined ? tokenWorker().then((m) => m.connectTokenWorker()) : Promise.resolve(null);
-
   let listedOnce: (() => void) | undefined;
   const firstListed = new Promise<void>((resolve) => {
     listedOnce = resolve;
   });
+  // Connected once the list is drawn, not on the first token request: every open tab must hold the
+  // shared worker, or closing the tab that started a refresh ends the worker, and the answer with
+  // it. Not before the list: starting a worker thread and its chunk competes with the first screen.
+  const worker =
+    props.fetch === undefined
+      ? firstListed.then(tokenWorker).then((m) => m.connectTokenWorker())
+      : Promise.resolve(null);
   const loadAll = async () => {
     const db = await dbReady;
     const all = await listSummaries(db);
