@@ -257,6 +257,9 @@ const SCROLL_WHOLE_PAGE = `(async () => {
   return { pixels: Math.round(window.scrollY), steps, ms, longTasks };
 })()`;
 
+const longest = (report: ScrollReport) =>
+  report.longTasks.length === 0 ? "under 50 ms" : `${Math.max(...report.longTasks).toFixed(0)} ms`;
+
 function scrollWholeList(page: Page): Promise<ScrollReport> {
   return page.evaluate(SCROLL_WHOLE_PAGE) as Promise<ScrollReport>;
 }
@@ -347,6 +350,7 @@ export async function measurePage(outDir: string, options: PageOptions): Promise
     let floorItems = 0;
     let listCpu = Number.NaN;
     let scroll: ScrollReport | undefined;
+    let scrollFloor: ScrollReport | undefined;
     for (let i = 0; i < options.loads; i += 1) {
       const still = await big.newPage();
       await still.goto(`${server.origin}${STATIC_LIST}`, { waitUntil: "load" });
@@ -376,6 +380,12 @@ export async function measurePage(outDir: string, options: PageOptions): Promise
         samples.listBusy.push(((b.task - a.task) / (b.at - a.at)) * 100);
         listCpu = ((b.cpu - a.cpu) / (b.at - a.at)) * 100;
         scroll = await scrollWholeList(page);
+        // The floor: the same rows as static HTML, no script, scrolled the same way.
+        const still = await big.newPage();
+        await still.goto(`${server.origin}${STATIC_LIST}`, { waitUntil: "load" });
+        await still.waitForTimeout(1000);
+        scrollFloor = await scrollWholeList(still);
+        await still.close();
       }
       await page.close();
     }
@@ -387,7 +397,7 @@ export async function measurePage(outDir: string, options: PageOptions): Promise
     );
     if (scroll !== undefined) {
       options.log(
-        `page: scrolled ${scroll.pixels} px in ${scroll.steps} steps over ${scroll.ms.toFixed(0)} ms: ${scroll.longTasks.length} long tasks (${scroll.longTasks.map((t) => t.toFixed(0)).join(", ")} ms)`,
+        `page: scrolled ${scroll.pixels} px in ${scroll.steps} steps over ${scroll.ms.toFixed(0)} ms: ${scroll.longTasks.length} long tasks (${scroll.longTasks.map((t) => t.toFixed(0)).join(", ")} ms); static page: ${scrollFloor?.longTasks.length ?? "?"} (${(scrollFloor?.longTasks ?? []).map((t) => t.toFixed(0)).join(", ")} ms)`,
       );
     }
     figures.push(
@@ -415,7 +425,7 @@ export async function measurePage(outDir: string, options: PageOptions): Promise
         detail:
           scroll === undefined
             ? "not measured"
-            : `${scroll.pixels} px in ${scroll.steps} steps of one frame each, ${scroll.ms.toFixed(0)} ms; longest task ${scroll.longTasks.length === 0 ? "under 50 ms" : `${Math.max(...scroll.longTasks).toFixed(0)} ms`} (PerformanceObserver longtask)`,
+            : `${scroll.pixels} px in ${scroll.steps} steps of one frame each, ${scroll.ms.toFixed(0)} ms; longest ${longest(scroll)}; floor: the static page scrolled the same way, ${scrollFloor?.longTasks.length ?? "?"} long tasks, longest ${scrollFloor === undefined ? "?" : longest(scrollFloor)} (PerformanceObserver longtask)`,
         budget: { max: 0, why: "issue 14: rows coming on screen start their clocks without a jank" },
       },
       {
