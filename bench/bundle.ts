@@ -15,8 +15,11 @@ import type { Figure } from "./report.ts";
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
-/** Budget from issue 7: Solid, the router, idb-keyval and the app's first screen. */
-export const INITIAL_JS_BUDGET_GZIP = 30_000;
+/**
+ * Budget from issue 14: Solid, the router, idb-keyval and the app's first screen, and nothing the
+ * first screen does not show. The issue's hard limit is 22 kB; the bench holds the goal.
+ */
+export const INITIAL_JS_BUDGET_GZIP = 20_000;
 /** The styles are hand-written and shared by every page; a framework's worth of CSS would show here. */
 export const INITIAL_CSS_BUDGET_GZIP = 10_000;
 
@@ -144,7 +147,7 @@ export async function measureBundle(outDir: string): Promise<BundleReport> {
       detail: describe(initial("js")),
       budget: {
         max: INITIAL_JS_BUDGET_GZIP,
-        why: "issue 7: Solid, router, idb-keyval and the app's first screen",
+        why: "issue 14: the first screen loads what it shows and nothing else (hard limit 22 kB)",
       },
     },
     {

@@ -1,7 +1,7 @@
 /** Figures with budgets, printed as one table and written as JSON. */
 import { round } from "./stats.ts";
 
-export type Unit = "bytes" | "ms" | "%" | "req/s" | "ratio";
+export type Unit = "bytes" | "ms" | "%" | "req/s" | "ratio" | "count";
 
 /** A limit a figure must stay within, and why that limit. */
 export interface Budget {
@@ -46,6 +46,8 @@ export function formatValue(value: number, unit: Unit): string {
       return `${Math.round(value)} req/s`;
     case "ratio":
       return `×${value.toFixed(2)}`;
+    case "count":
+      return String(Math.round(value));
   }
 }
 

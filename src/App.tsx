@@ -1,9 +1,9 @@
-import { HashRouter, Route } from "@solidjs/router";
 import { lazy } from "solid-js";
 import type { CallbackParams } from "./oauth/callback.ts";
 import { Layout } from "./ui/components/layout.tsx";
 import { HomePage } from "./ui/pages/home-page.tsx";
 import { NotFoundPage } from "./ui/pages/not-found-page.tsx";
+import { type RouteDef, Router } from "./ui/router.tsx";
 import { AppStateProvider } from "./ui/state/app-state.tsx";
 
 // Pages that are not the first screen load when first visited, keeping the initial bundle small.
@@ -23,19 +23,21 @@ const ConnectionPage = lazy(() =>
   import("./ui/pages/connection/connection-page.tsx").then((m) => ({ default: m.ConnectionPage })),
 );
 
-/** Routes live in the hash, so any static host serves every route without rewrite rules. */
+/** The routes, first match wins. */
+const ROUTES: readonly RouteDef[] = [
+  { path: "/", component: HomePage },
+  { path: "/authorize/:clientId", component: AuthorizePage },
+  { path: "/callback", component: CallbackPage },
+  { path: "/connections/:id", component: ConnectionPage },
+  { path: "/discover", component: DiscoverPage },
+  { path: "/support", component: SupportPage },
+  { path: "*", component: NotFoundPage },
+];
+
 export function App(props: { callback: CallbackParams | null }) {
   return (
     <AppStateProvider callback={props.callback}>
-      <HashRouter root={Layout}>
-        <Route path="/" component={HomePage} />
-        <Route path="/authorize/:clientId" component={AuthorizePage} />
-        <Route path="/callback" component={CallbackPage} />
-        <Route path="/connections/:id" component={ConnectionPage} />
-        <Route path="/discover" component={DiscoverPage} />
-        <Route path="/support" component={SupportPage} />
-        <Route path="*" component={NotFoundPage} />
-      </HashRouter>
+      <Router routes={ROUTES} root={Layout} />
     </AppStateProvider>
   );
 }

@@ -8,7 +8,15 @@ const callback = captureCallback(window.location, window.history);
 
 const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root element");
-render(() => <App callback={callback} />, root);
+const start = () => {
+  // The static frame (ui/shell.ts) is on screen; the app draws the same in its place, in this task.
+  root.replaceChildren();
+  render(() => <App callback={callback} />, root);
+};
+// The page's frame is in index.html: let the browser paint it before the app's first render, which
+// takes longer than a frame. A hidden tab gets no frames, so it starts at once.
+if (document.visibilityState === "visible") requestAnimationFrame(() => setTimeout(start, 0));
+else start();
 
 // The service worker (offline use) is built only with the app, and registered after the first
 // screen so its downloads never compete with it. The dev server has none: hot reload stays as is.

@@ -15,6 +15,9 @@ import type {
   SentRequest,
   TokenRequest,
 } from "../relay/contract.ts";
+import { fetchClients, isErrorBody } from "./relay-clients.ts";
+
+export { RelayUnavailableError } from "./relay-clients.ts";
 
 export type RelayTokenResult =
   /**
@@ -47,20 +50,6 @@ export interface RelayClient {
   revoke(request: RevocationRequest): Promise<RelayTokenResult>;
 }
 
-/** A failure to list the relay's clients, with a message a person can act on. */
-export class RelayUnavailableError extends Error {
-  override readonly name = "RelayUnavailableError";
-}
-
-function isErrorBody(value: unknown): value is RelayErrorBody {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    typeof (value as { error?: unknown }).error === "string" &&
-    typeof (value as { error_description?: unknown }).error_description === "string"
-  );
-}
-
 /**
  * How long the page waits for the relay's answer to a token request. Longer than the relay's own
  * upstream timeout (10 s), so the relay normally answers first with a precise error; bounded so a
@@ -73,26 +62,7 @@ export function createRelayClient(base: string, fetchImpl: typeof fetch = fetch)
   const root = base.replace(/\/+$/, "");
   return {
     base: root,
-    async clients() {
-      let response: Response;
-      try {
-        response = await fetchImpl(`${root}/clients`, { headers: { Accept: "application/json" } });
-      } catch {
-        throw new RelayUnavailableError(
-          `The relay at ${root} cannot be reached. Start it (npm start, or npm run relay) or fix "relay" in config.json.`,
-        );
-      }
-      const body: unknown = await response.json().catch(() => null);
-      if (!response.ok || body === null || !Array.isArray((body as ClientsResponse).clients)) {
-        const detail = isErrorBody(body) ? `: ${body.error_description}` : "";
-        throw new RelayUnavailableError(
-          `The relay at ${root} answered ${response.status} to GET /clients${detail}. Check that "relay" in config.json points at a tokendesk relay.`,
-        );
-      }
-      const { clients, configuration_error: problem } = body as ClientsResponse;
-      // Shown as text; anything but a string is no message.
-      return typeof problem === "string" ? { clients, configuration_error: problem } : { clients };
-    },
+    clients: () => fetchClients(root, fetchImpl),
     token: (request) => postToRelay(fetchImpl, `${root}/token`, request),
     revoke: (request) => postToRelay(fetchImpl, `${root}/revoke`, request),
   };

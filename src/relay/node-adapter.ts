@@ -63,6 +63,20 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     res.end();
     return;
   }
+  // The relay's answers are JSON it built in memory, bounded by its own limits: sent whole with its
+  // length, in one write, rather than as a chunked stream whose terminator costs a write of its own.
+  if (response.headers.get("content-type")?.startsWith("application/json") === true) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch {
+      res.destroy();
+      return;
+    }
+    res.setHeader("content-length", bytes.byteLength);
+    res.end(bytes);
+    return;
+  }
   const reader = response.body.getReader();
   res.on("close", () => {
     void reader.cancel().catch(() => undefined);

@@ -7,7 +7,7 @@ import type { IdTokenVerdict, OriginalIdentity } from "../oauth/id-token.ts";
 import type { TokenSet } from "../oauth/token-set.ts";
 import type { Envelope, SentRequest } from "../relay/contract.ts";
 import { BackupError, type BackupStage, openBackup, sealBackup } from "./backup.ts";
-import { type Db, SCHEMA_VERSION } from "./db.ts";
+import type { Db } from "./db.ts";
 import type {
   Connection,
   ConnectionEvent,
@@ -20,6 +20,14 @@ import type {
 import { readConnection } from "./repo.ts";
 import { readAllConnections, readAllEvents, readEvents } from "./repo-bulk.ts";
 
+/**
+ * The version of the records a backup carries: connections and their history, as stored. The store's
+ * schema 3 (db.ts) added summary records, which a backup leaves out (a restore writes them anew
+ * through putConnection), so files stay at 2 and move both ways between tokendesk before and after
+ * that change. Raise it with any change to the shapes of connections or events.
+ */
+export const BACKUP_SCHEMA = 2;
+
 /** Names the payload inside the encryption: a file of another kind that decrypts is still refused. */
 export const PAYLOAD_KIND = "tokendesk-connections";
 
@@ -31,7 +39,7 @@ export interface BackupEntry {
 
 export interface BackupPayload {
   readonly kind: typeof PAYLOAD_KIND;
-  /** The records' schema ({@link SCHEMA_VERSION}) they were written in. */
+  /** The records' schema ({@link BACKUP_SCHEMA}) they were written in. */
   readonly schema: number;
   readonly createdAt: number;
   readonly entries: readonly BackupEntry[];
@@ -90,7 +98,7 @@ export async function collectBackup(
     }
     entries.push({ connection, events: byConnection.get(connection.id) ?? [] });
   }
-  return { payload: { kind: PAYLOAD_KIND, schema: SCHEMA_VERSION, createdAt: now, entries }, leftOut };
+  return { payload: { kind: PAYLOAD_KIND, schema: BACKUP_SCHEMA, createdAt: now, entries }, leftOut };
 }
 
 export function encodePayload(payload: BackupPayload): Uint8Array<ArrayBuffer> {
@@ -342,13 +350,13 @@ export function decodePayload(bytes: Uint8Array): BackupPayload {
   const root = obj(parsed, "its contents");
   if (root.kind !== PAYLOAD_KIND) invalid("its contents", `do not say "${PAYLOAD_KIND}"`);
   const schema = num(root, "schema", "the file");
-  if (schema > SCHEMA_VERSION) {
+  if (schema > BACKUP_SCHEMA) {
     throw new BackupError(
-      `This backup was made by a newer tokendesk (its records are schema ${schema}; this one knows ${SCHEMA_VERSION}). Open it with that newer tokendesk, or update this one. ${UNCHANGED}`,
+      `This backup was made by a newer tokendesk (its records are schema ${schema}; this one knows ${BACKUP_SCHEMA}). Open it with that newer tokendesk, or update this one. ${UNCHANGED}`,
       "newer_version",
     );
   }
-  if (schema !== SCHEMA_VERSION) invalid("the file's schema", `is ${schema}, which no backup ever had`);
+  if (schema !== BACKUP_SCHEMA) invalid("the file's schema", `is ${schema}, which no backup ever had`);
   const list = root.entries;
   if (!Array.isArray(list)) invalid("its entries", "are not a list");
   const seen = new Set<string>();

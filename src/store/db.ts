@@ -6,9 +6,9 @@
 import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
 
 /** The version of the records' shapes; {@link openDb} migrates older records up to it. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
-const SCHEMA_KEY = ["meta", "schema"];
+export const SCHEMA_KEY = ["meta", "schema"];
 
 export interface Db {
   /** Runs `fn` inside one transaction; resolves with its result once the transaction has committed. */
@@ -55,30 +55,12 @@ export function prefixRange(...prefix: IDBValidKey[]): IDBKeyRange {
   return IDBKeyRange.bound(prefix, [...prefix, []]);
 }
 
-type Migration = (store: IDBObjectStore) => Promise<void>;
-
-/** Migrations from version N to N+1, indexed by N. Version 0 is an empty database. */
-const MIGRATIONS: Readonly<Record<number, Migration>> = {
-  // 1 → 2: connections gain settings (auto-refresh off), hand-off, the in-flight journal and rate-limit memory.
-  1: async (store) => {
-    const range = prefixRange("connection");
-    const keys = await req(store.getAllKeys(range));
-    for (const key of keys) {
-      const record = (await req(store.get(key))) as Record<string, unknown>;
-      store.put(
-        {
-          settings: { autoRefresh: false, autoRefreshLeadSeconds: 30 },
-          handedOffAt: null,
-          inFlight: null,
-          recentRefreshes: [],
-          retryAfterUntil: null,
-          ...record,
-        },
-        key,
-      );
-    }
-  },
-};
+function newerSchema(version: number): StorageError {
+  return new StorageError(
+    `The stored data was written by a newer tokendesk (schema ${version}, this one knows ${SCHEMA_VERSION}). Open the newer version; nothing was changed.`,
+    "newer_schema",
+  );
+}
 
 /** Opens (creating if needed) the database and brings its records to {@link SCHEMA_VERSION}. */
 export async function openDb(name = "tokendesk"): Promise<Db> {
@@ -113,20 +95,19 @@ export async function openDb(name = "tokendesk"): Promise<Db> {
       }
     },
   };
-  await db.tx("readwrite", async (store) => {
-    const found = (await req(store.get(SCHEMA_KEY))) as number | undefined;
-    let version = found ?? 0;
-    if (version > SCHEMA_VERSION) {
-      throw new StorageError(
-        `The stored data was written by a newer tokendesk (schema ${version}, this one knows ${SCHEMA_VERSION}). Open the newer version; nothing was changed.`,
-        "newer_schema",
-      );
-    }
-    while (version < SCHEMA_VERSION) {
-      await MIGRATIONS[version]?.(store);
-      version += 1;
-    }
-    if (found !== version) store.put(version, SCHEMA_KEY);
-  });
+  // The usual case, a database at this version, needs one read; migrations load only for an older one.
+  const found = (await db.tx("readonly", (store) => req(store.get(SCHEMA_KEY)))) as number | undefined;
+  if (found !== SCHEMA_VERSION) {
+    if (found !== undefined && found > SCHEMA_VERSION) throw newerSchema(found);
+    const { migrate } = await import("./migrations.ts");
+    // Read again inside the write: another tab may have migrated (or created the database) meanwhile.
+    await db.tx("readwrite", async (store) => {
+      const version = (await req(store.get(SCHEMA_KEY))) as number | undefined;
+      if (version === SCHEMA_VERSION) return;
+      if (version !== undefined && version > SCHEMA_VERSION) throw newerSchema(version);
+      // No version: a new, empty database (version 0).
+      await migrate(store, version ?? 0);
+    });
+  }
   return db;
 }

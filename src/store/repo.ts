@@ -1,6 +1,8 @@
 /** Reading and writing records. Every multi-record change happens in one transaction. */
 import { type Db, prefixRange, req } from "./db.ts";
+import { summaryKey } from "./list.ts";
 import type { Connection, ConnectionEvent, PendingAuthorization } from "./records.ts";
+import { summarize } from "./summary.ts";
 
 const key = {
   pending: (state: string) => ["pending", state],
@@ -31,6 +33,10 @@ export async function getConnection(db: Db, id: string): Promise<Connection | un
   return db.tx("readonly", (store) => req(store.get(key.connection(id))) as Promise<Connection | undefined>);
 }
 
+/**
+ * Every whole connection (token sets, last exchanges), newest first: for what must look inside them,
+ * such as the support desk's search by fingerprint. The list reads summaries instead (list.ts).
+ */
 export async function listConnections(db: Db): Promise<Connection[]> {
   const all = await db.tx("readonly", (store) => req(store.getAll(prefixRange("connection"))));
   return (all as Connection[]).sort((a, b) => b.createdAt - a.createdAt);
@@ -42,13 +48,17 @@ export async function listEvents(db: Db, connectionId: string): Promise<Connecti
   return all as ConnectionEvent[];
 }
 
-/** Inside a transaction: write a connection (revision bumped) and events together. */
+/**
+ * Inside a transaction: write a connection (revision bumped), its summary and events together. The
+ * one way a connection is written, so its summary (what the list reads) is never out of date.
+ */
 export function putConnection(
   store: IDBObjectStore,
   connection: Connection,
   events: readonly ConnectionEvent[],
 ) {
   store.put(connection, key.connection(connection.id));
+  store.put(summarize(connection), summaryKey(connection.id));
   for (const event of events) store.put(event, key.event(event));
 }
 
@@ -71,6 +81,7 @@ export async function takePending(
 export async function deleteConnection(db: Db, id: string): Promise<void> {
   await db.tx("readwrite", (store) => {
     store.delete(key.connection(id));
+    store.delete(summaryKey(id));
     store.delete(prefixRange("event", id));
   });
 }

@@ -1,5 +1,6 @@
 /** What state a connection is in at a given instant, for lists and badges. */
-import type { Connection, ConnectionEvent } from "./records.ts";
+import type { ConnectionEvent } from "./records.ts";
+import type { ConnectionSummary } from "./summary.ts";
 
 export type ConnectionStatus =
   | "awaiting-exchange"
@@ -14,19 +15,25 @@ export type ConnectionStatus =
 /** An access token with less than this share of its lifetime left is "expiring". */
 const EXPIRING_SHARE = 0.2;
 
-export function connectionStatus(connection: Connection, now: number): ConnectionStatus {
-  const tokens = connection.tokenSet;
-  if (tokens === null)
-    return connection.authorization?.exchangeStartedAt == null ? "awaiting-exchange" : "failed";
+/**
+ * The state a connection is in at `now`, from its summary (what the list holds); for a whole record,
+ * `connectionStatus` in summary.ts gives the same answer.
+ */
+export function statusOf(
+  connection: Pick<ConnectionSummary, "tokens" | "exchangeStarted" | "refreshTokenStatus" | "handedOffAt">,
+  now: number,
+): ConnectionStatus {
+  const tokens = connection.tokens;
+  if (tokens === null) return connection.exchangeStarted ? "failed" : "awaiting-exchange";
   if (connection.refreshTokenStatus === "unknown") return "unknown";
   if (connection.refreshTokenStatus === "dead") return "dead";
   // The server holds the refresh token now; what the access token here does matters less.
   if (connection.handedOffAt !== null) return "handed-off";
-  if (tokens.accessToken === null) return "expired";
+  if (!tokens.hasAccessToken) return "expired";
   const accessLeft = tokens.accessExpiresAt === null ? null : tokens.accessExpiresAt - now;
   const accessExpired = accessLeft !== null && accessLeft <= 0;
   const refreshUsable =
-    tokens.refreshToken !== null &&
+    tokens.hasRefreshToken &&
     connection.refreshTokenStatus === "active" &&
     (tokens.refreshExpiresAt === null || tokens.refreshExpiresAt > now);
   if (accessExpired) return refreshUsable ? "expired" : "dead";

@@ -25,5 +25,13 @@ export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly outcome: StepOutcome }
   | { readonly id: number; readonly ok: false; readonly message: string };
 
+/**
+ * What tabs (and the worker) tell each other on the channel: one connection changed, or many at once
+ * (a restore), when every tab reads its whole list again.
+ */
+export type ChangeMessage =
+  | { readonly type: "connection-changed"; readonly id: string }
+  | { readonly type: "connections-changed" };
+
 /** The BroadcastChannel every tab listens on for connection changes. */
 export const CHANNEL_NAME = "tokendesk";

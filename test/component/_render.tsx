@@ -1,8 +1,12 @@
-import { createMemoryHistory, MemoryRouter, Route } from "@solidjs/router";
 import { render } from "@solidjs/testing-library";
 import type { Component } from "solid-js";
 import type { ClientsResponse, PublicClient } from "../../src/relay/contract.ts";
+import { memorySource, Router } from "../../src/ui/router.tsx";
 import { AppStateProvider } from "../../src/ui/state/app-state.tsx";
+
+// The provider loads the recipe book on its own (a dynamic import): load it once here, so a test's
+// first findBy* does not wait on Vitest transforming every recipe on a busy machine.
+await import("../../src/providers/index.ts");
 
 export const ORIGIN = "http://127.0.0.1:5173";
 
@@ -57,13 +61,9 @@ export function _fetch(answer: {
 
 /** Renders a page at `path` inside the app's state provider and a memory router. */
 export function _renderAt(path: string, routePath: string, page: Component, fetchImpl: typeof fetch) {
-  const history = createMemoryHistory();
-  history.set({ value: path });
   return render(() => (
     <AppStateProvider callback={null} location={{ origin: ORIGIN, pathname: "/" }} fetch={fetchImpl}>
-      <MemoryRouter history={history}>
-        <Route path={routePath} component={page} />
-      </MemoryRouter>
+      <Router source={memorySource(path)} routes={[{ path: routePath, component: page }]} />
     </AppStateProvider>
   ));
 }

@@ -6,6 +6,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SHELL_HTML } from "../../src/ui/shell.ts";
 import { type BuiltApp, buildApp } from "../support/build.ts";
 
 const SECRET = "s3cr3t-build-probe-Zq8xV";
@@ -51,6 +52,11 @@ describe("npm run build", () => {
     expect(files).toContain("icons/icon-192.png");
     expect(files).toContain("sw.js");
     expect(files.some((f) => /^assets\/.*\.js$/.test(f))).toBe(true);
+  });
+
+  it("puts the page's frame in index.html, painted before any script runs", async () => {
+    const html = await readFile(join(outDir, "index.html"), "utf8");
+    expect(html).toContain(`<div id="root">${SHELL_HTML}</div>`);
   });
 
   it("contains no configured secret, in plain, Basic or URL-encoded form", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkCallback, isCallback, parseCallback } from "../../src/oauth/callback.ts";
+import { isCallback, parseCallback } from "../../src/oauth/callback.ts";
+import { checkCallback } from "../../src/oauth/callback-check.ts";
 
 const expected = { state: "s1", issuer: "http://127.0.0.1:9000" };
 

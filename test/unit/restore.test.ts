@@ -2,7 +2,7 @@
  * Restoring a backup into a browser: what is added, updated, kept or skipped, by the refresh-token
  * lineage the histories record; under the refreshes' Web Lock; and never sending a request.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCallback } from "../../src/oauth/callback.ts";
 import { fingerprint } from "../../src/oauth/fingerprint.ts";
 import type { RelayClient, RelayTokenResult } from "../../src/oauth/relay-client.ts";
@@ -21,6 +21,7 @@ import {
 } from "../../src/store/lifecycle.ts";
 import { getConnection, listEvents, putConnection, savePending } from "../../src/store/repo.ts";
 import { descendsFrom, refreshLineage } from "../../src/store/restore-merge.ts";
+import { _expectSummariesInStep } from "./_summaries.ts";
 
 let clock = Date.UTC(2026, 10, 23, 12, 0, 0);
 let dbCount = 0;
@@ -89,9 +90,12 @@ interface _Browser {
   requests: TokenRequest[];
 }
 
+let browsers: Db[] = [];
+
 async function _browser(locks?: LockManager): Promise<_Browser> {
   dbCount += 1;
   const db = await openDb(`restore-${dbCount}`);
+  browsers.push(db);
   const { relay, requests } = _relay();
   return { db, deps: { db, relay, now: () => clock, locks }, requests };
 }
@@ -137,6 +141,11 @@ async function _restore(b: _Browser, payload: BackupPayload, knownClients?: stri
 
 beforeEach(() => {
   clock += 3_600_000;
+});
+afterEach(async () => {
+  // A restore writes through putConnection: each browser's list reads what was restored.
+  for (const db of browsers) await _expectSummariesInStep(db);
+  browsers = [];
 });
 
 describe("restoring into a browser that lacks the connection", () => {

@@ -4,7 +4,7 @@
  * refresh brings another. Real keys, fake-indexeddb, and a fetch standing in for the issuer and relay.
  */
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseCallback } from "../../src/oauth/callback.ts";
 import { createRelayLookups, type RelayClient, type RelayTokenResult } from "../../src/oauth/relay-client.ts";
 import type { PublicClient, TokenRequest } from "../../src/relay/contract.ts";
@@ -18,6 +18,7 @@ import {
 } from "../../src/store/lifecycle.ts";
 import type { Connection } from "../../src/store/records.ts";
 import { getConnection, listEvents, putConnection, savePending } from "../../src/store/repo.ts";
+import { _expectSummariesInStep } from "./_summaries.ts";
 
 const ISSUER = "http://127.0.0.1:9000";
 const JWKS_URI = `${ISSUER}/jwks`;
@@ -57,6 +58,7 @@ beforeEach(async () => {
   db = await openDb(`id-token-${dbCount}`);
   clock += 60_000;
 });
+afterEach(() => _expectSummariesInStep(db));
 
 /** How the issuer's keys are reached: from the page, only through the relay, or not at all. */
 type _KeysPath = "page" | "relay" | "nowhere";

@@ -16,6 +16,7 @@ import {
 } from "../../src/store/lifecycle.ts";
 import type { Connection } from "../../src/store/records.ts";
 import { getConnection, listEvents, putConnection, savePending } from "../../src/store/repo.ts";
+import { _expectSummariesInStep } from "./_summaries.ts";
 
 let db: Db;
 let clock = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -106,8 +107,10 @@ beforeEach(async () => {
   dbCount += 1;
   db = await openDb(`test-${dbCount}`);
 });
-afterEach(() => {
+afterEach(async () => {
   clock += 1000;
+  // Whatever a test did, the list would read each connection as it is.
+  await _expectSummariesInStep(db);
 });
 
 describe("callback", () => {

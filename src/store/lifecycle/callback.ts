@@ -1,4 +1,5 @@
-import { type CallbackParams, checkCallback } from "../../oauth/callback.ts";
+import type { CallbackParams } from "../../oauth/callback.ts";
+import { checkCallback } from "../../oauth/callback-check.ts";
 import { issuerFitsTemplate } from "../../oauth/id-token-claims.ts";
 import type { Connection } from "../records.ts";
 import { PENDING_MAX_AGE_MS, putConnection, takePending } from "../repo.ts";

@@ -1,5 +1,5 @@
-import { A } from "@solidjs/router";
 import { createSignal, lazy, onMount, type ParentProps, Suspense } from "solid-js";
+import { A } from "../router.tsx";
 
 // Offline and update notices: not needed to draw the first screen, so they load beside it.
 const Notices = lazy(() => import("../offline/notices.tsx").then((m) => ({ default: m.Notices })));
@@ -48,13 +48,13 @@ export function Layout(props: ParentProps) {
       </a>
       <header class="topbar">
         <h1 class="brand-heading">
-          <A href="/" class="brand" end>
+          <A href="/" class="brand" current>
             tokendesk
           </A>
         </h1>
         <span class="tagline">OAuth 2.0 workbench · your secret stays in the relay</span>
         <nav aria-label="Main">
-          <A href="/support" class="nav-link">
+          <A href="/support" class="nav-link" current>
             Support desk
           </A>
         </nav>

@@ -1,4 +1,3 @@
-import { A, useParams, useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import { buildShareLink, forbiddenExtraParam, parseShareQuery } from "../../oauth/share.ts";
 import { describeRecipe } from "../../providers/facts.ts";
@@ -8,6 +7,7 @@ import type { PublicClient } from "../../relay/contract.ts";
 import { CALLBACK_SEGMENT } from "../callback-capture.ts";
 import { CopyButton } from "../components/copy-button.tsx";
 import { ProblemAlert } from "../components/problem-alert.tsx";
+import { A, useParams, useSearchParams } from "../router.tsx";
 import { useAppState } from "../state/app-state.tsx";
 
 /** The app's root, from the redirect URI it answers at. */

@@ -1,5 +1,5 @@
-import { A, useNavigate } from "@solidjs/router";
 import { createResource, Match, Switch } from "solid-js";
+import { A, useNavigate } from "../router.tsx";
 import { useAppState } from "../state/app-state.tsx";
 
 /** Where the redirect URI lands: the answer is checked and turned into a connection, or refused. */

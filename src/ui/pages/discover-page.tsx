@@ -1,9 +1,9 @@
-import { A } from "@solidjs/router";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import type { DiscoveryResult } from "../../oauth/discover.ts";
 import { type DiscoveredMetadata, type DraftResult, draftCustomClient } from "../../providers/discovery.ts";
 import { CopyButton } from "../components/copy-button.tsx";
 import { ProblemAlert } from "../components/problem-alert.tsx";
+import { A } from "../router.tsx";
 import { useAppState } from "../state/app-state.tsx";
 
 /** A client id for the draft: the issuer's host, as the relay's id rules allow. */

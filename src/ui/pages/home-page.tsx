@@ -1,12 +1,12 @@
-import { A, useNavigate } from "@solidjs/router";
 import { createSignal, For, lazy, Show } from "solid-js";
 import type { PublicClient } from "../../relay/contract.ts";
-import type { Connection } from "../../store/records.ts";
-import { connectionStatus } from "../../store/status.ts";
+import { statusOf } from "../../store/status.ts";
+import type { ConnectionSummary } from "../../store/summary.ts";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
 import { ProblemAlert } from "../components/problem-alert.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
+import { A, useNavigate } from "../router.tsx";
 import { useAppState } from "../state/app-state.tsx";
 import { useClockWhileVisible } from "../state/clock.ts";
 
@@ -95,15 +95,15 @@ function ImportForm(props: { clients: readonly PublicClient[] }) {
 }
 
 /** One connection in the list; its status and countdown follow the clock only while it is on screen. */
-function ConnectionRow(props: { connection: Connection }) {
+function ConnectionRow(props: { connection: ConnectionSummary }) {
   let row: HTMLLIElement | undefined;
   const now = useClockWhileVisible(() => row);
   return (
     <li ref={row}>
       <A href={`/connections/${props.connection.id}`}>{props.connection.name}</A>{" "}
-      <Show when={props.connection.account}>{(account) => <span class="muted">{account().name}</span>}</Show>{" "}
-      <StatusBadge status={connectionStatus(props.connection, now())} />{" "}
-      <Show when={props.connection.tokenSet}>
+      <Show when={props.connection.account}>{(account) => <span class="muted">{account()}</span>}</Show>{" "}
+      <StatusBadge status={statusOf(props.connection, now())} />{" "}
+      <Show when={props.connection.tokens}>
         {(tokens) => (
           <Countdown
             label="Access token"

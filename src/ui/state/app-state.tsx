@@ -1,170 +1,40 @@
-import { createContext, createSignal, onCleanup, onMount, type ParentProps, useContext } from "solid-js";
-import { createStore, reconcile } from "solid-js/store";
+import {
+  batch,
+  createContext,
+  createSignal,
+  getOwner,
+  onCleanup,
+  onMount,
+  type ParentProps,
+  runWithOwner,
+  useContext,
+} from "solid-js";
 import type { CallbackParams } from "../../oauth/callback.ts";
-import type { DiscoveryResult } from "../../oauth/discover.ts";
-import type { Handoff } from "../../oauth/handoff.ts";
-import type { ProbeOutcome } from "../../oauth/identity.ts";
-import type { IntrospectionVerdict } from "../../oauth/introspection.ts";
-import {
-  createRelayApi,
-  createRelayClient,
-  createRelayLookups,
-  type RelayClient,
-  type RelayTokenResult,
-} from "../../oauth/relay-client.ts";
-import type { RevocationVerdict } from "../../oauth/revocation.ts";
+import { fetchClients } from "../../oauth/relay-clients.ts";
 import { custom } from "../../providers/custom.ts";
-import type { Recipe } from "../../providers/types.ts";
-import type { PublicClient, RevocationTokenType } from "../../relay/contract.ts";
+import type { PublicClient } from "../../relay/contract.ts";
 import { type Db, openDb } from "../../store/db.ts";
-import type { RefreshTokenHistory } from "../../store/diagnose.ts";
-import type { ApiCallInput, ApiCallOutcome } from "../../store/lifecycle/api-call.ts";
-import type {
-  CallbackOutcome,
-  ImportOutcome,
-  IntrospectOutcome,
-  LifecycleDeps,
-  StepOutcome,
-} from "../../store/lifecycle.ts";
-import type {
-  Connection,
-  ConnectionEvent,
-  ConnectionSettings,
-  PendingAuthorization,
-} from "../../store/records.ts";
-import {
-  deleteConnection,
-  listConnections,
-  listEvents,
-  prunePending,
-  rememberAccount,
-  renameConnection,
-  savePending,
-} from "../../store/repo.ts";
-import { CHANNEL_NAME, type TokenStep } from "../../store/worker-protocol.ts";
-
-// The protocol steps are needed only once a user authorizes, exchanges or refreshes.
-const lifecycle = () => import("../../store/lifecycle.ts");
-// Recipes (one file per provider, a growing set) and the auto-refresh planner are not needed to draw
-// the first screen: they load beside it instead of in front of it (npm run bench: initial JS budget).
-const recipeBook = () => import("../../providers/index.ts");
-const autoRefresh = () => import("../../store/auto-refresh.ts");
-type AutoRefresher = ReturnType<Awaited<ReturnType<typeof autoRefresh>>["createAutoRefresher"]>;
-const authorize = () => import("../../oauth/authorize.ts");
-const handoff = () => import("../../oauth/handoff.ts");
-const identity = () => import("../../oauth/identity.ts");
-const discovery = () => import("../../oauth/discover.ts");
-const diagnose = () => import("../../store/diagnose.ts");
-const revocation = () => import("../../oauth/revocation.ts");
-const introspection = () => import("../../oauth/introspection.ts");
-const apiCall = () => import("../../store/lifecycle/api-call.ts");
-// Loaded at start, so it is here when the network goes away.
-const network = () => import("./network.ts");
-
+import { listSummaries, readSummaries } from "../../store/list.ts";
+import type { Connection } from "../../store/records.ts";
+import type { ConnectionSummary } from "../../store/summary.ts";
+import { CHANNEL_NAME, type ChangeMessage } from "../../store/worker-protocol.ts";
 import { appRoot, redirectUriFor } from "../callback-capture.ts";
+import type { AppActions, AppCore, AppState, RecipeBook } from "./app-types.ts";
 import { loadRuntimeConfig } from "./config.ts";
-import type { SafekeepingContext } from "./safekeeping.ts";
-import { connectTokenWorker, WorkerUnavailableError } from "./token-worker-client.ts";
 
-/** Solid stores are set by path, so the fields are writable here; components only read them. */
-export interface AppState {
-  redirectUri: string;
-  relayBase: string | null;
-  clients: PublicClient[] | null;
-  clientsError: string | null;
-  /** The relay refused its latest configuration (and serves the last good clients): why, in its words. */
-  relayConfigError: string | null;
-  connections: Connection[];
-  connectionsLoaded: boolean;
-  storageError: string | null;
-}
+export type { AppActions, AppState, PreparedAuthorization } from "./app-types.ts";
 
-/** An authorization request ready to send: shown in full before the browser leaves. */
-export interface PreparedAuthorization {
-  readonly url: URL;
-  readonly pending: PendingAuthorization;
-}
-
-export interface AppActions {
-  recipeFor(client: Pick<PublicClient, "provider">): Recipe;
-  reloadClients(): Promise<void>;
-  prepare(
-    client: PublicClient,
-    scope: string,
-    extraParams?: Readonly<Record<string, string>>,
-  ): Promise<PreparedAuthorization>;
-  /** Stores the pending authorization, then sends the browser to the provider. */
-  begin(prepared: PreparedAuthorization): Promise<void>;
-  /** Handles the provider's answer this page was opened with (once); null when there was none. */
-  takeCallback(): Promise<CallbackOutcome | null>;
-  exchange(connectionId: string): Promise<StepOutcome>;
-  /** Refreshes; a handed-off connection needs `confirmHandedOff` (the user said yes). */
-  refresh(connectionId: string, options?: { confirmHandedOff?: boolean }): Promise<StepOutcome>;
-  /**
-   * Revokes the connection's refresh or access token at the provider (RFC 7009); a refresh token
-   * needs `confirmed` (the user said yes), because revoking ends it for good, a server's copy too.
-   */
-  revoke(
-    connectionId: string,
-    which: RevocationTokenType,
-    options?: { confirmed?: boolean },
-  ): Promise<StepOutcome>;
-  /** Checks the connection's ID token again (after the issuer's keys could not be read). */
-  checkIdToken(connectionId: string): Promise<StepOutcome>;
-  /** The hand-off for a server; marks the connection handed off (auto-refresh off). */
-  exportForServer(connectionId: string): Promise<Handoff>;
-  setAutoRefresh(connectionId: string, settings: ConnectionSettings): Promise<void>;
-  importTokens(clientId: string, text: string): Promise<ImportOutcome>;
-  /** When the next automatic refresh of a connection is due, if one is planned in this tab. */
-  nextAutoRefresh(connectionId: string): number | null;
-  forget(connectionId: string): Promise<void>;
-  rename(connectionId: string, name: string): Promise<void>;
-  events(connectionId: string): Promise<ConnectionEvent[]>;
-  /** Asks the provider, through the relay, whom the connection's access token belongs to. */
-  probe(connectionId: string): Promise<ProbeOutcome>;
-  /** Reads an issuer's metadata, from the page when it may, through the relay otherwise. */
-  discover(issuer: string): Promise<DiscoveryResult>;
-  /** The identity probe with a pasted access token (support desk): a read, nothing is spent. */
-  probeToken(clientId: string, accessToken: string): Promise<ProbeOutcome>;
-  /**
-   * Revokes a pasted token (support desk) through the relay: nothing is stored, the answer and what
-   * it means are returned to show. The caller asks the user first.
-   */
-  revokePasted(
-    clientId: string,
-    token: string,
-    which: RevocationTokenType,
-  ): Promise<{ readonly result: RelayTokenResult; readonly verdict: RevocationVerdict }>;
-  /** What this browser's history knows of a refresh token, found by its fingerprint. */
-  refreshTokenHistory(refreshToken: string): Promise<RefreshTokenHistory | null>;
-  /**
-   * Asks the client's introspection endpoint (RFC 7662) whether the connection's token is active, and
-   * records the answer in its history. A read: no lock, no token changed, nothing spent.
-   */
-  introspect(connectionId: string, which: RevocationTokenType): Promise<IntrospectOutcome>;
-  /** Introspects a pasted token (support desk): nothing is stored, the answer and its meaning are returned. */
-  introspectPasted(
-    clientId: string,
-    token: string,
-    which: RevocationTokenType | null,
-  ): Promise<{ readonly result: RelayTokenResult; readonly verdict: IntrospectionVerdict }>;
-  /** What storage status, backups and restores need (their code loads with them, never at start). */
-  safekeeping(): SafekeepingContext;
-  /**
-   * Calls the provider's API with the connection's access token through the relay ("Try the API"),
-   * and records the call in its history. Not a token step: no lock, no token changed. Offline, or with
-   * the relay unreachable, nothing is sent and it says so.
-   */
-  callApi(connectionId: string, input: ApiCallInput): Promise<ApiCallOutcome>;
-}
-
-/** How the steps that need the network are named when one cannot be sent. */
-const STEP_WORDS: Readonly<Record<TokenStep["op"], string>> = {
-  exchange: "the code exchange",
-  refresh: "the refresh",
-  revoke: "the revocation",
-  "check-id-token": "the ID token check",
-};
+// The first screen holds only what draws it: the relay's clients and the connections' summaries.
+// Everything a person starts (token steps, lookups) and what runs beside it (automatic refreshes, the
+// token worker, offline checks) loads after it, on first use or once the list is drawn.
+const tokenActions = () => import("./token-actions.ts");
+const lookupActions = () => import("./lookup-actions.ts");
+const autoRefresh = () => import("./auto-refresh-state.ts");
+const tokenWorker = () => import("./token-worker-client.ts");
+const network = () => import("./network.ts");
+const repo = () => import("../../store/repo.ts");
+// Recipes (one file per provider, a growing set) load beside the first screen, not in front of it.
+const recipeBook = (): Promise<RecipeBook> => import("../../providers/index.ts");
 
 const Context = createContext<[AppState, AppActions]>();
 
@@ -175,6 +45,39 @@ const Context = createContext<[AppState, AppActions]>();
  */
 const CLIENTS_CHANGED = "tokendesk:clients";
 import.meta.hot?.on(CLIENTS_CHANGED, () => window.dispatchEvent(new Event(CLIENTS_CHANGED)));
+
+/** The same client as before, when nothing about it changed: its card stays as it is (focus, open details). */
+function keepSame<T extends { readonly id: string }>(
+  before: readonly T[] | null,
+  after: readonly T[],
+  same: (a: T, b: T) => boolean,
+): T[] {
+  const old = new Map(before?.map((item) => [item.id, item]));
+  return after.map((item) => {
+    const kept = old.get(item.id);
+    return kept !== undefined && same(kept, item) ? kept : item;
+  });
+}
+
+/**
+ * Methods of an object whose code loads on first use: each stands in for the loaded method and
+ * returns what it returns (all of them return promises).
+ */
+function onFirstUse<T extends object>(load: () => Promise<T>) {
+  let loaded: Promise<T> | undefined;
+  const get = () => {
+    loaded ??= load();
+    return loaded;
+  };
+  return <K extends keyof T>(name: K): T[K] =>
+    // The stand-in has the loaded method's parameters and promise; TypeScript cannot see through the spread.
+    ((...args: unknown[]) => get().then((m) => (m[name] as (...a: unknown[]) => unknown)(...args))) as T[K];
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const sameStamp = (a: ConnectionSummary, b: ConnectionSummary) => a.stamp === b.stamp;
+const newestFirst = (a: ConnectionSummary, b: ConnectionSummary) => b.createdAt - a.createdAt;
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Everything the UI needs, provided once at the root. The only place the UI touches store/. */
 export function AppStateProvider(
@@ -189,21 +92,41 @@ export function AppStateProvider(
 ) {
   const location = props.location ?? window.location;
   const root = appRoot(location);
-  const [state, setState] = createStore<AppState>({
-    redirectUri: redirectUriFor(location),
-    relayBase: null,
-    clients: null,
-    clientsError: null,
-    relayConfigError: null,
-    connections: [],
-    connectionsLoaded: false,
-    storageError: null,
-  });
+  const redirectUri = redirectUriFor(location);
+  const [relayBase, setRelayBase] = createSignal<string | null>(null);
+  const [clients, setClients] = createSignal<readonly PublicClient[] | null>(null);
+  const [clientsError, setClientsError] = createSignal<string | null>(null);
+  const [relayConfigError, setRelayConfigError] = createSignal<string | null>(null);
+  const [connections, setConnections] = createSignal<readonly ConnectionSummary[]>([]);
+  const [connectionsLoaded, setConnectionsLoaded] = createSignal(false);
+  const [storageError, setStorageError] = createSignal<string | null>(null);
+  // Getters over signals: components read `state.clients` and track it, and cannot set it.
+  const state: AppState = {
+    redirectUri,
+    get relayBase() {
+      return relayBase();
+    },
+    get clients() {
+      return clients();
+    },
+    get clientsError() {
+      return clientsError();
+    },
+    get relayConfigError() {
+      return relayConfigError();
+    },
+    get connections() {
+      return connections();
+    },
+    get connectionsLoaded() {
+      return connectionsLoaded();
+    },
+    get storageError() {
+      return storageError();
+    },
+  };
 
   const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL_NAME);
-  // Connected at start, not on the first token request: every open tab must hold the shared worker,
-  // or closing the tab that started a refresh ends the worker, and the answer with it.
-  const worker = props.fetch === undefined ? connectTokenWorker() : null;
   const dbReady: Promise<Db> = openDb();
   const fetchImpl = props.fetch ?? ((input, init) => fetch(input, init));
   // Read again when the network comes back if config.json could not be read (an offline start).
@@ -211,91 +134,105 @@ export function AppStateProvider(
   const loadRelay = () =>
     loadRuntimeConfig(root, fetchImpl).then((config) => {
       configUnread = config.unread === true;
-      setState("relayBase", config.relay.replace(/\/+$/, ""));
-      return createRelayClient(config.relay, fetchImpl);
+      const base = config.relay.replace(/\/+$/, "");
+      setRelayBase(base);
+      return base;
     });
-  let relayReady: Promise<RelayClient> = loadRelay();
+  let relayReady: Promise<string> = loadRelay();
 
-  const [recipes, setRecipes] = createSignal<Awaited<ReturnType<typeof recipeBook>> | null>(null);
+  const [recipes, setRecipes] = createSignal<RecipeBook | null>(null);
   const recipesReady = recipeBook().then((book) => {
     setRecipes(book);
     return book;
   });
-
-  let autoRefresher: AutoRefresher | undefined;
-  let listed: Connection[] | undefined;
-  let disposed = false;
-  void autoRefresh().then(({ createAutoRefresher }) => {
-    if (disposed) return;
-    autoRefresher = createAutoRefresher({
-      now: Date.now,
-      setTimer: (fn, ms) => setTimeout(fn, ms),
-      clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
-      refresh: (id, token) =>
-        runStep({
-          op: "refresh",
-          connectionId: id,
-          options: { expectedRefreshToken: token, trigger: "auto" },
-        }).catch(() => undefined),
-    });
-    if (listed !== undefined) autoRefresher.update(listed);
-  });
-
-  const reloadConnections = async () => {
-    try {
-      const connections = await listConnections(await dbReady);
-      listed = connections;
-      autoRefresher?.update(connections);
-      setState("connections", reconcile(connections, { key: "id" }));
-      setState({ connectionsLoaded: true, storageError: null });
-    } catch (error) {
-      setState({
-        connectionsLoaded: true,
-        storageError: error instanceof Error ? error.message : String(error),
-      });
-    }
-  };
-
-  /** Tells other tabs (and this one) that a connection changed. */
-  const changed = (id: string) => {
-    channel?.postMessage({ type: "connection-changed", id });
-    void reloadConnections();
-  };
-  const locks = typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined;
-  const deps = async (): Promise<LifecycleDeps> => ({
-    db: await dbReady,
-    relay: await relayReady,
-    now: Date.now,
-    fetch: fetchImpl,
-    lookups: createRelayLookups((await relayReady).base, fetchImpl),
-    locks,
-    notify: changed,
-  });
-
   // Until the recipes arrive (milliseconds after start) a provider reads as custom. Clients are
   // listed only once they are here (reloadClients), so every action on a listed client has them;
   // anything showing a recipe earlier updates when they come.
-  const recipeFor = (client: Pick<PublicClient, "provider">): Recipe =>
-    recipes()?.findRecipe(client.provider) ?? custom;
+  const recipeFor: AppCore["recipeFor"] = (client) => recipes()?.findRecipe(client.provider) ?? custom;
 
-  /**
-   * Sends a token request through the shared worker, so the answer is stored even if this tab
-   * closes meanwhile; in the page itself where there is no worker.
-   */
-  async function runStep(step: TokenStep): Promise<StepOutcome> {
-    const blocked = await networkBlocker(STEP_WORDS[step.op]);
-    if (blocked !== null) return { kind: "not_sent", reason: "offline", message: blocked };
-    const relay = await relayReady;
-    if (worker !== null) {
-      try {
-        return await worker.run(step, relay.base);
-      } catch (error) {
-        if (!(error instanceof WorkerUnavailableError)) throw error;
-      }
+  let listedOnce: (() => void) | undefined;
+  const firstListed = new Promise<void>((resolve) => {
+    listedOnce = resolve;
+  });
+  // Connected once the list is drawn, not on the first token request: every open tab must hold the
+  // shared worker, or closing the tab that started a refresh ends the worker, and the answer with
+  // it. Not before the list: starting a worker thread and its chunk competes with the first screen.
+  const worker =
+    props.fetch === undefined
+      ? firstListed.then(tokenWorker).then((m) => m.connectTokenWorker())
+      : Promise.resolve(null);
+  const loadAll = async () => {
+    const db = await dbReady;
+    const all = await listSummaries(db);
+    batch(() => {
+      setConnections((before) => keepSame(before, all, sameStamp));
+      setConnectionsLoaded(true);
+      setStorageError(null);
+    });
+  };
+  /** Reads again the summaries of `ids` only: one change costs one small read, not the whole list. */
+  const loadSome = async (ids: readonly string[]) => {
+    const found = await readSummaries(await dbReady, ids);
+    const changed = new Map(ids.map((id, i) => [id, found[i]]));
+    setConnections((before) => {
+      const next = before
+        .filter((s) => !changed.has(s.id) || changed.get(s.id) !== undefined)
+        .map((s) => {
+          const now = changed.get(s.id);
+          changed.delete(s.id);
+          return now !== undefined && now.stamp !== s.stamp ? now : s;
+        });
+      // What is left is new to this tab.
+      const added = [...changed.values()].filter((s): s is ConnectionSummary => s !== undefined);
+      return added.length === 0 ? next : [...added, ...next].sort(newestFirst);
+    });
+  };
+  // Changes come in bursts (a refresh writes twice; another tab's restore, hundreds): gather them,
+  // then read once.
+  let pendingIds: Set<string> | null = new Set();
+  let reloading: Promise<void> | undefined;
+  let again = false;
+  const reloadSummaries = (ids?: readonly string[]): Promise<void> => {
+    if (ids === undefined) pendingIds = null;
+    else if (pendingIds !== null) for (const id of ids) pendingIds.add(id);
+    if (reloading !== undefined) {
+      again = true;
+      return reloading;
     }
-    const [l, d] = await Promise.all([lifecycle(), deps()]);
-    return l.runTokenStep(d, step);
-  }
+    reloading = (async () => {
+      await Promise.resolve();
+      try {
+        do {
+          again = false;
+          const wanted = pendingIds;
+          pendingIds = new Set();
+          // Many at once read faster as one range than as many gets.
+          if (wanted === null || wanted.size > 50 || !connectionsLoaded()) await loadAll();
+          else if (wanted.size > 0) await loadSome([...wanted]);
+        } while (again);
+      } catch (error) {
+        batch(() => {
+          setConnectionsLoaded(true);
+          setStorageError(message(error));
+        });
+      } finally {
+        reloading = undefined;
+        listedOnce?.();
+        listedOnce = undefined;
+      }
+    })();
+    return reloading;
+  };
+
+  const post = (change: ChangeMessage) => channel?.postMessage(change);
+  const changed = (id: string) => {
+    post({ type: "connection-changed", id });
+    void reloadSummaries([id]);
+  };
+  const changedMany = () => {
+    post({ type: "connections-changed" });
+    void reloadSummaries();
+  };
 
   // One request at a time: focus events come in bursts, and answers must not land out of order.
   let clientsInFlight: Promise<void> | undefined;
@@ -303,23 +240,25 @@ export function AppStateProvider(
     clientsInFlight ??= (async () => {
       try {
         if (typeof navigator !== "undefined" && navigator.onLine === false) {
-          setState({
-            clients: null,
-            clientsError: (await network()).OFFLINE_CLIENTS,
-            relayConfigError: null,
+          const { OFFLINE_CLIENTS } = await network();
+          batch(() => {
+            setClients(null);
+            setClientsError(OFFLINE_CLIENTS);
+            setRelayConfigError(null);
           });
           return;
         }
-        const relay = await relayReady;
-        const [answer] = await Promise.all([relay.clients(), recipesReady]);
-        // Keyed, so cards of clients that stayed are kept as they are (focus, open details).
-        setState("clients", reconcile([...answer.clients], { key: "id" }));
-        setState({ clientsError: null, relayConfigError: answer.configuration_error ?? null });
+        const [answer] = await Promise.all([fetchClients(await relayReady, fetchImpl), recipesReady]);
+        batch(() => {
+          setClients((before) => keepSame(before, answer.clients, sameJson));
+          setClientsError(null);
+          setRelayConfigError(answer.configuration_error ?? null);
+        });
       } catch (error) {
-        setState({
-          clients: null,
-          clientsError: error instanceof Error ? error.message : String(error),
-          relayConfigError: null,
+        batch(() => {
+          setClients(null);
+          setClientsError(message(error));
+          setRelayConfigError(null);
         });
       } finally {
         clientsInFlight = undefined;
@@ -335,291 +274,118 @@ export function AppStateProvider(
     if (document.visibilityState === "visible") void reloadClients();
   };
 
-  /**
-   * Why a step that needs the network must not be tried now, said before anything is sent or marked
-   * as sent (a code's exchange marker, a refresh's in-flight marker): offline, or, for a step that
-   * goes through the relay, the relay known to be unreachable and still so when asked again. Null
-   * when it may be tried.
-   */
-  async function networkBlocker(step: string, viaRelay = true): Promise<string | null> {
-    const { offlineMessage, relayProblem } = await network();
-    const offline = offlineMessage(step);
-    if (offline !== null) return offline;
-    if (!viaRelay || state.clients !== null || state.clientsError === null) return null;
-    await reloadClients();
-    return state.clients === null && state.clientsError !== null
-      ? relayProblem(state.clientsError, step)
-      : null;
-  }
-
-  /** Throws, in words, when a lookup or an authorization cannot work for want of a network. */
-  async function requireNetwork(step: string, viaRelay = true): Promise<void> {
-    const blocked = await networkBlocker(step, viaRelay);
-    if (blocked !== null) throw new Error(blocked);
-  }
-
-  let callbackOutcome: Promise<CallbackOutcome | null> | undefined;
+  const owner = getOwner();
   let persistAsked = false;
-  /**
-   * A connection was just made: ask the browser to keep storage, unless it does already. Once per
-   * page: Chromium decides silently (and may say yes later, as the site is used more); Firefox asks
-   * the person, and asking at every connection would nag.
-   */
-  const keepStorage = () => {
-    const storage = typeof navigator === "undefined" ? undefined : navigator.storage;
-    if (persistAsked || storage?.persist === undefined) return;
-    persistAsked = true;
-    void storage
-      .persisted()
-      .then((kept) => kept || storage.persist())
-      .catch(() => undefined);
+  const core: AppCore = {
+    state,
+    callback: props.callback,
+    db: dbReady,
+    relayBase: () => relayReady,
+    fetch: fetchImpl,
+    locks: typeof navigator !== "undefined" && "locks" in navigator ? navigator.locks : undefined,
+    worker,
+    recipes: recipesReady,
+    recipeFor,
+    reloadClients,
+    changed,
+    changedMany,
+    reloadSummaries,
+    shown: new Map<string, Connection>(),
+    navigate: props.navigate ?? ((url) => window.location.assign(url)),
+    /**
+     * Once per page: Chromium decides silently (and may say yes later, as the site is used more);
+     * Firefox asks the person, and asking at every connection would nag.
+     */
+    keepStorage() {
+      const storage = typeof navigator === "undefined" ? undefined : navigator.storage;
+      if (persistAsked || storage?.persist === undefined) return;
+      persistAsked = true;
+      void storage
+        .persisted()
+        .then((kept) => kept || storage.persist())
+        .catch(() => undefined);
+    },
   };
 
+  const token = onFirstUse(() => tokenActions().then((m) => m.createTokenActions(core)));
+  const lookup = onFirstUse(() => lookupActions().then((m) => m.createLookupActions(core)));
+  let planner: { next(id: string): number | null; stop(): void } | undefined;
+  let disposed = false;
   const actions: AppActions = {
     recipeFor,
     reloadClients,
-    async prepare(client, scope, extraParams = {}) {
-      const recipe = recipeFor(client);
-      const a = await authorize();
-      const { codeVerifier, codeChallenge } = await a.createPkce();
-      const stateValue = a.createState();
-      const nonce = a.createNonceFor(scope);
-      const url = a.buildAuthorizationUrl({
-        authorizationEndpoint: a.authorizationEndpointOf(client, recipe),
-        clientId: client.client_id,
-        redirectUri: state.redirectUri,
-        scope,
-        state: stateValue,
-        codeChallenge,
-        nonce,
-        extraParams: { ...recipe.authorizeParams, ...extraParams },
-      });
-      return {
-        url,
-        pending: {
-          state: stateValue,
-          codeVerifier,
-          clientId: client.id,
-          provider: client.provider,
-          redirectUri: state.redirectUri,
-          scope,
-          issuer: client.issuer,
-          authorizationUrl: url.href,
-          createdAt: Date.now(),
-          nonce,
-        },
-      };
-    },
-    async begin(prepared) {
-      // The provider's page, not the relay: only the network must be there.
-      await requireNetwork("the authorization request", false);
-      await savePending(await dbReady, { ...prepared.pending, createdAt: Date.now() });
-      (props.navigate ?? ((url) => window.location.assign(url)))(prepared.url.href);
-    },
-    takeCallback() {
-      if (callbackOutcome === undefined) {
-        const params = props.callback;
-        callbackOutcome =
-          params === null
-            ? Promise.resolve(null)
-            : Promise.all([deps(), lifecycle()]).then(async ([d, l]) => {
-                const outcome = await l.receiveCallback(d, params);
-                if (outcome.kind === "connected") keepStorage();
-                return outcome;
-              });
-      }
-      return callbackOutcome;
-    },
-    async exchange(id) {
-      const outcome = await runStep({ op: "exchange", connectionId: id });
-      await reloadConnections();
-      return outcome;
-    },
-    async refresh(id, options = {}) {
-      const current = state.connections.find((c) => c.id === id);
-      const outcome = await runStep({
-        op: "refresh",
-        connectionId: id,
-        options: {
-          expectedRefreshToken: current?.tokenSet?.refreshToken ?? null,
-          confirmHandedOff: options.confirmHandedOff === true,
-          trigger: "user",
-        },
-      });
-      await reloadConnections();
-      return outcome;
-    },
-    async revoke(id, which, options = {}) {
-      const outcome = await runStep({
-        op: "revoke",
-        connectionId: id,
-        which,
-        options: { confirmed: options.confirmed === true },
-      });
-      await reloadConnections();
-      return outcome;
-    },
-    async checkIdToken(id) {
-      const outcome = await runStep({ op: "check-id-token", connectionId: id });
-      await reloadConnections();
-      return outcome;
-    },
-    async exportForServer(id) {
-      const connection = state.connections.find((c) => c.id === id);
-      if (connection?.tokenSet?.refreshToken == null)
-        throw new Error("This connection has no refresh token to hand off.");
-      const client = state.clients?.find((c) => c.id === connection.clientId);
-      if (client === undefined) {
-        throw new Error(
-          `The relay does not list client "${connection.clientId}", whose token endpoint the export needs.`,
-        );
-      }
-      const [{ buildHandoff }, l, d, { fingerprint }] = await Promise.all([
-        handoff(),
-        lifecycle(),
-        deps(),
-        import("../../oauth/fingerprint.ts"),
-      ]);
-      const result = buildHandoff(client, recipeFor(client), connection.tokenSet);
-      await l.markHandedOff(d, id, await fingerprint(connection.tokenSet.refreshToken));
-      return result;
-    },
-    async setAutoRefresh(id, settings) {
-      const [l, d] = await Promise.all([lifecycle(), deps()]);
-      await l.setAutoRefresh(d, id, settings);
-    },
-    async importTokens(clientId, text) {
-      const client = state.clients?.find((c) => c.id === clientId);
-      if (client === undefined)
-        return { kind: "refused", message: `The relay does not list client "${clientId}".` };
-      const [l, d] = await Promise.all([lifecycle(), deps()]);
-      const outcome = await l.importTokens(d, { clientId, provider: client.provider, text });
-      if (outcome.kind === "imported") keepStorage();
-      return outcome;
-    },
-    nextAutoRefresh(id) {
-      return autoRefresher?.scheduled().get(id) ?? null;
-    },
+    prepare: token("prepare"),
+    begin: token("begin"),
+    takeCallback: token("takeCallback"),
+    exchange: token("exchange"),
+    refresh: token("refresh"),
+    revoke: token("revoke"),
+    checkIdToken: token("checkIdToken"),
+    exportForServer: token("exportForServer"),
+    setAutoRefresh: token("setAutoRefresh"),
+    importTokens: token("importTokens"),
+    nextAutoRefresh: (id) => planner?.next(id) ?? null,
     async forget(id) {
-      await deleteConnection(await dbReady, id);
-      channel?.postMessage({ type: "connection-changed", id });
-      await reloadConnections();
+      await (await repo()).deleteConnection(await dbReady, id);
+      core.shown.delete(id);
+      changed(id);
+      await reloadSummaries([id]);
     },
     async rename(id, name) {
-      await renameConnection(await dbReady, id, name, Date.now());
-      channel?.postMessage({ type: "connection-changed", id });
-      await reloadConnections();
+      await (await repo()).renameConnection(await dbReady, id, name, Date.now());
+      changed(id);
+      await reloadSummaries([id]);
     },
-    async events(id) {
-      return listEvents(await dbReady, id);
+    async connection(id) {
+      const record = await (await repo()).getConnection(await dbReady, id);
+      if (record === undefined) core.shown.delete(id);
+      else core.shown.set(id, record);
+      return record;
     },
-    async probe(id) {
-      await requireNetwork("the identity probe");
-      const connection = state.connections.find((c) => c.id === id);
-      const accessToken = connection?.tokenSet?.accessToken;
-      if (connection === undefined || accessToken == null)
-        throw new Error("This connection has no access token.");
-      const [{ probeAccount }, relay] = await Promise.all([identity(), relayReady, recipesReady]);
-      const outcome = await probeAccount(
-        createRelayLookups(relay.base, fetchImpl),
-        { client: connection.clientId, accessToken },
-        recipeFor(connection),
-      );
-      if (outcome.account !== null) {
-        await rememberAccount(await dbReady, id, outcome.account, Date.now());
-        channel?.postMessage({ type: "connection-changed", id });
-        await reloadConnections();
-      }
-      return outcome;
-    },
-    async discover(issuer) {
-      // Read from the page where the issuer allows it: only the network must be there.
-      await requireNetwork("the discovery request", false);
-      const [{ discoverIssuer }, relay] = await Promise.all([discovery(), relayReady]);
-      return discoverIssuer(issuer, { fetch: fetchImpl, lookups: createRelayLookups(relay.base, fetchImpl) });
-    },
-    async probeToken(clientId, accessToken) {
-      await requireNetwork("the identity probe");
-      const client = state.clients?.find((c) => c.id === clientId);
-      if (client === undefined) throw new Error(`The relay does not list client "${clientId}".`);
-      const [{ probeAccount }, relay] = await Promise.all([identity(), relayReady]);
-      return probeAccount(
-        createRelayLookups(relay.base, fetchImpl),
-        { client: clientId, accessToken },
-        recipeFor(client),
-      );
-    },
-    async revokePasted(clientId, token, which) {
-      await requireNetwork("the revocation");
-      const [{ readRevocation }, relay] = await Promise.all([revocation(), relayReady]);
-      const result = await relay.revoke({ client: clientId, token, token_type_hint: which });
-      return { result, verdict: readRevocation(result, which) };
-    },
-    async introspect(id, which) {
-      const connection = state.connections.find((c) => c.id === id);
-      const client = state.clients?.find((c) => c.id === connection?.clientId) ?? null;
-      const [l, db, relay] = await Promise.all([lifecycle(), dbReady, relayReady]);
-      return l.introspectToken(
-        {
-          db,
-          lookups: createRelayLookups(relay.base, fetchImpl),
-          now: Date.now,
-          notify: (changed) => {
-            channel?.postMessage({ type: "connection-changed", id: changed });
-            void reloadConnections();
-          },
-        },
-        id,
-        which,
-        client,
-      );
-    },
-    async introspectPasted(clientId, token, which) {
-      const client = state.clients?.find((c) => c.id === clientId);
-      if (client === undefined) throw new Error(`The relay does not list client "${clientId}".`);
-      const [m, relay] = await Promise.all([introspection(), relayReady]);
-      return m.introspect(
-        createRelayLookups(relay.base, fetchImpl),
-        { client: clientId, token, which },
-        { clientId: client.client_id, issuer: client.issuer },
-      );
-    },
-    async refreshTokenHistory(refreshToken) {
-      const [{ findRefreshTokenInHistory }, db] = await Promise.all([diagnose(), dbReady]);
-      return findRefreshTokenInHistory(db, refreshToken);
-    },
-    safekeeping: () => ({ db: dbReady, locks, notify: changed, clients: () => state.clients, keepStorage }),
-    async callApi(id, input) {
-      const blocked = await networkBlocker("the API call");
-      if (blocked !== null) return { kind: "not_sent", message: blocked };
-      const [m, db, relay] = await Promise.all([apiCall(), dbReady, relayReady]);
-      return m.callApi(
-        { db, call: createRelayApi(relay.base, fetchImpl), now: Date.now, notify: changed },
-        id,
-        input,
-      );
-    },
+    events: async (id) => (await repo()).listEvents(await dbReady, id),
+    probe: lookup("probe"),
+    discover: lookup("discover"),
+    probeToken: lookup("probeToken"),
+    revokePasted: lookup("revokePasted"),
+    refreshTokenHistory: lookup("refreshTokenHistory"),
+    introspect: lookup("introspect"),
+    introspectPasted: lookup("introspectPasted"),
+    callApi: lookup("callApi"),
+    safekeeping: () => ({
+      db: dbReady,
+      locks: core.locks,
+      notify: changed,
+      notifyMany: changedMany,
+      clients: () => state.clients,
+      keepStorage: core.keepStorage,
+    }),
   };
 
+  const onOnline = () => {
+    if (configUnread) relayReady = loadRelay();
+    void reloadClients();
+    // Automatic refreshes skipped offline are planned again.
+    void reloadSummaries();
+  };
   onMount(() => {
-    void reloadConnections();
+    void reloadSummaries();
     void reloadClients();
     window.addEventListener("focus", onFocus);
     window.addEventListener(CLIENTS_CHANGED, onFocus);
     document.addEventListener("visibilitychange", onVisible);
-    void dbReady.then((db) => prunePending(db, Date.now())).catch(() => undefined);
-    void network();
-    if (channel !== null) {
-      channel.onmessage = () => void reloadConnections();
-    }
     window.addEventListener("online", onOnline);
+    if (channel !== null) {
+      channel.onmessage = (event: MessageEvent<ChangeMessage>) =>
+        void reloadSummaries(event.data?.type === "connection-changed" ? [event.data.id] : undefined);
+    }
+    // Once the list is drawn: what runs beside it, and what must be here when the network goes away.
+    void firstListed.then(async () => {
+      const [m] = await Promise.all([autoRefresh(), network()]);
+      if (disposed) return;
+      planner = runWithOwner(owner, () => m.createPlanner(core));
+      void dbReady.then((db) => repo().then((r) => r.prunePending(db, Date.now()))).catch(() => undefined);
+    });
   });
-  // Back online: the relay's clients load, and automatic refreshes skipped offline are planned again.
-  const onOnline = () => {
-    if (configUnread) relayReady = loadRelay();
-    void reloadClients();
-    void reloadConnections();
-  };
   onCleanup(() => {
     window.removeEventListener("focus", onFocus);
     window.removeEventListener(CLIENTS_CHANGED, onFocus);
@@ -627,7 +393,7 @@ export function AppStateProvider(
     window.removeEventListener("online", onOnline);
     channel?.close();
     disposed = true;
-    autoRefresher?.stop();
+    planner?.stop();
   });
 
   return <Context.Provider value={[state, actions]}>{props.children}</Context.Provider>;

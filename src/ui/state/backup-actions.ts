@@ -67,9 +67,10 @@ export async function restoreFile(
     knownClients: context.clients()?.map((c) => c.id) ?? null,
     onProgress: (done, total) => onStage("merging", done, total),
   });
-  const first = report.changed[0];
+  const [first, ...more] = report.changed;
   if (first !== undefined) {
-    context.notify(first);
+    if (more.length === 0) context.notify(first);
+    else context.notifyMany();
     context.keepStorage();
   }
   return report;

@@ -1,4 +1,4 @@
-import { type Accessor, createMemo, createRoot, createSignal, onCleanup, onMount } from "solid-js";
+import { type Accessor, batch, createMemo, createRoot, createSignal, onCleanup, onMount } from "solid-js";
 
 /**
  * One clock for every countdown on the page: a signal of the current time that ticks on each
@@ -46,9 +46,11 @@ let observer: IntersectionObserver | undefined;
 export function watchOnScreen(element: Element, onChange: (onScreen: boolean) => void): () => void {
   // One observer for every row: a thousand rows cost one observer, not a thousand.
   observer ??= new IntersectionObserver(
-    (entries) => {
-      for (const entry of entries) watched.get(entry.target)?.(entry.isIntersecting);
-    },
+    // Rows scrolled into view together are brought up to date in one pass, not one each.
+    (entries) =>
+      batch(() => {
+        for (const entry of entries) watched.get(entry.target)?.(entry.isIntersecting);
+      }),
     // Rows just outside the viewport are already current when they scroll in.
     { rootMargin: "200px 0px" },
   );

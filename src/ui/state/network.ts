@@ -3,6 +3,7 @@
  * instead of sending (or marking as sent) anything. Loaded beside the first screen, not in it.
  */
 import { type Accessor, createSignal, onCleanup } from "solid-js";
+import type { AppCore } from "./app-types.ts";
 
 /**
  * Whether the browser knows it has no network. `navigator.onLine === false` is reliable; `true`
@@ -39,4 +40,35 @@ export function createOnline(): Accessor<boolean> {
     window.removeEventListener("offline", update);
   });
   return online;
+}
+
+/**
+ * Why a step that needs the network must not be tried now, said before anything is sent or marked
+ * as sent (a code's exchange marker, a refresh's in-flight marker): offline, or, for a step that
+ * goes through the relay, the relay known to be unreachable and still so when asked again. Null
+ * when it may be tried.
+ */
+export async function networkBlocker(
+  core: Pick<AppCore, "state" | "reloadClients">,
+  step: string,
+  viaRelay = true,
+): Promise<string | null> {
+  const offline = offlineMessage(step);
+  if (offline !== null) return offline;
+  const { state } = core;
+  if (!viaRelay || state.clients !== null || state.clientsError === null) return null;
+  await core.reloadClients();
+  return state.clients === null && state.clientsError !== null
+    ? relayProblem(state.clientsError, step)
+    : null;
+}
+
+/** Throws, in words, when a lookup or an authorization cannot work for want of a network. */
+export async function requireNetwork(
+  core: Pick<AppCore, "state" | "reloadClients">,
+  step: string,
+  viaRelay = true,
+): Promise<void> {
+  const blocked = await networkBlocker(core, step, viaRelay);
+  if (blocked !== null) throw new Error(blocked);
 }

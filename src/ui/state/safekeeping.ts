@@ -12,8 +12,10 @@ import type { Db } from "../../store/db.ts";
 export interface SafekeepingContext {
   readonly db: Promise<Db>;
   readonly locks: LockManager | undefined;
-  /** Tells this tab and the others that connections changed (one call reloads them all). */
+  /** Tells this tab and the others that a connection changed. */
   readonly notify: (connectionId: string) => void;
+  /** Tells this tab and the others that many connections changed (each tab reads its whole list again). */
+  readonly notifyMany: () => void;
   /** The relay's clients, once listed. */
   readonly clients: () => readonly Pick<PublicClient, "id">[] | null;
   /** A connection was just made: asks the browser to persist storage, once per page. */

@@ -1,13 +1,15 @@
-import { A, useNavigate, useParams } from "@solidjs/router";
-import { createMemo, createResource, createSignal, Show } from "solid-js";
+import { createResource, createSignal, Show } from "solid-js";
 import type { Connection } from "../../../store/records.ts";
-import { connectionStatus, refreshTokenRevoked } from "../../../store/status.ts";
+import { refreshTokenRevoked } from "../../../store/status.ts";
+import { connectionStatus } from "../../../store/summary.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { ShowValuesScope, ShowValuesSwitch } from "../../components/secret-values.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { LazyConnectionTimeline } from "../../components/timeline/lazy.tsx";
+import { A, useNavigate, useParams } from "../../router.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { useClock } from "../../state/clock.ts";
+import { createConnectionRecord } from "../../state/connection-record.ts";
 import { ProviderDetails } from "../provider-details.tsx";
 import { AutoRefreshSettings } from "./auto-refresh.tsx";
 import { BackupConnection } from "./backup.tsx";
@@ -25,17 +27,17 @@ import { TryApi } from "./try-api.tsx";
 
 export function ConnectionPage() {
   const params = useParams<{ id: string }>();
-  const [state, actions] = useAppState();
+  const [, actions] = useAppState();
   const navigate = useNavigate();
   const now = useClock();
-  const connection = createMemo(() => state.connections.find((c) => c.id === params.id));
+  const { record: connection, settled, stamp } = createConnectionRecord(() => params.id);
   const [busy, setBusy] = createSignal(false);
   const [notice, setNotice] = createSignal<string | null>(null);
   // Read again whenever the connection is written, so the history never lags the token set.
   const [events] = createResource(
     () => {
-      const c = connection();
-      return c === undefined ? false : { id: c.id, revision: c.revision };
+      const written = stamp();
+      return written === undefined ? false : { id: params.id, written };
     },
     (key) => actions.events(key.id),
   );
@@ -65,7 +67,7 @@ export function ConnectionPage() {
     <Show
       when={connection()}
       fallback={
-        <Show when={state.connectionsLoaded} fallback={<p>Loading…</p>}>
+        <Show when={settled()} fallback={<p>Loading…</p>}>
           <section>
             <h2>No such connection</h2>
             <p>

@@ -1,6 +1,6 @@
-import { A } from "@solidjs/router";
 import { Show } from "solid-js";
 import type { Connection } from "../../../store/records.ts";
+import { A } from "../../router.tsx";
 
 /** What went wrong with this connection, in words, with the next step; "Authorize again" where only that helps. */
 export function ConnectionProblem(props: { connection: Connection }) {

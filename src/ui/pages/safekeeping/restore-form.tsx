@@ -1,8 +1,8 @@
-import { A } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import type { RestoreReport } from "../../../store/lifecycle/restore.ts";
 import type { RestoreOutcome } from "../../../store/restore-merge.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { A } from "../../router.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { stageText } from "./work-stage.ts";
 

@@ -1,4 +1,3 @@
-import { A } from "@solidjs/router";
 import { createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
 import {
   assessRefreshToken,
@@ -11,6 +10,7 @@ import { guessOrigin, type Inspection } from "../../../oauth/inspect.ts";
 import { recipes } from "../../../providers/index.ts";
 import { contextFromPaste } from "../../../store/diagnose.ts";
 import { InspectionView } from "../../components/inspection-view.tsx";
+import { A } from "../../router.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { useClock } from "../../state/clock.ts";
 import { Explainer, type Grant, STATE_WORDS } from "./explainer.tsx";

@@ -1,7 +1,7 @@
-import { useNavigate } from "@solidjs/router";
 import { createSignal, Show } from "solid-js";
 import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { useNavigate } from "../../router.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { offlineMessage } from "../../state/network.ts";
 import { RevokePasted } from "./revoke-pasted.tsx";

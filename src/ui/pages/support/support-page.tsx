@@ -1,11 +1,12 @@
-import { useSearchParams } from "@solidjs/router";
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import { inspectPaste } from "../../../oauth/inspect.ts";
 import { buildDiagnosticBundle, knownSecrets } from "../../../store/bundle.ts";
 import { parseDiagnosticBundle } from "../../../store/bundle-parse.ts";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { ShowValuesScope, ShowValuesSwitch } from "../../components/secret-values.tsx";
+import { useSearchParams } from "../../router.tsx";
 import { useAppState } from "../../state/app-state.tsx";
+import { createConnectionRecord } from "../../state/connection-record.ts";
 import { BundleDesk } from "./bundle-desk.tsx";
 import { PasteDesk } from "./paste-desk.tsx";
 
@@ -27,11 +28,11 @@ export function SupportPage() {
     const parsed = imported();
     return parsed === null || parsed.ok ? null : parsed.problem;
   };
-  const connection = () => state.connections.find((c) => c.id === search.connection);
+  const { record: connection, stamp } = createConnectionRecord(() => search.connection);
   const [live] = createResource(
     () => {
       const c = connection();
-      return c === undefined ? false : { c, revision: c.revision };
+      return c === undefined ? false : { c, written: stamp() };
     },
     async ({ c }) => {
       const client = state.clients?.find((x) => x.id === c.clientId) ?? null;
