@@ -93,6 +93,9 @@ export function TimelineView(props: TimelineProps) {
     const t = now();
     if (t >= changeAt()) setEpoch(t);
   });
+  // A new history line or token is a change too, and happened by now: draw it at once, on screen
+  // or not (nextChange foresees expiries only, so the drawing would wait for the next one).
+  createEffect(on(model, () => setEpoch((last) => Math.max(last, untrack(clock))), { defer: true }));
   const layout = createMemo(() =>
     layoutTimeline({ model: model(), domain: domain(), width: width(), now: epoch() }),
   );
