@@ -91,6 +91,20 @@ export const EVENTS_H = 30;
 export const MARK_R = 5;
 const CHAR_W = 6.2;
 
+/** Tokens too close to tell apart at this zoom, drawn as one box with their count; zooming in parts them. */
+function tokenGroup(
+  item: Pick<Item, "key" | "lane" | "at" | "label" | "ref" | "zoomTo">,
+  group: { readonly x0: number; readonly x1: number; readonly y: number; readonly count: number },
+): Item {
+  const { x0, x1, y, count } = group;
+  return {
+    ...item,
+    x: x0,
+    box: { x: x0 - 2, y: y - 2, w: x1 - x0 + 4, h: BAR_H + 4 },
+    draw: { kind: "group", x0, x1, y, h: BAR_H, count, failure: false },
+  };
+}
+
 /**
  * One token's bar on its lane (an access token, or a link of the refresh-token lineage), boxed a
  * little wider than drawn so focus shows around it; never a group, so nothing to zoom to.
@@ -196,23 +210,23 @@ export function accessItems(model: TimelineModel, g: Geometry, bandY: number): I
       const x0 = span(first)[0];
       const x1 = Math.max(x0 + MIN_BAR, ...members.map((b) => span(b)[1]));
       const zoomTo = zoomFor(g, first.start, lastBar.start);
-      return {
-        key: `ag:${first.event.ref}`,
-        lane: "access",
-        at: first.start,
-        x: x0,
-        label: groupLabel(
-          g,
-          `${members.length.toLocaleString("en")} access tokens issued`,
-          first.start,
-          lastBar.start,
+      return tokenGroup(
+        {
+          key: `ag:${first.event.ref}`,
+          lane: "access",
+          at: first.start,
+          label: groupLabel(
+            g,
+            `${members.length.toLocaleString("en")} access tokens issued`,
+            first.start,
+            lastBar.start,
+            zoomTo,
+          ),
+          ref: first.event.ref,
           zoomTo,
-        ),
-        ref: first.event.ref,
-        zoomTo,
-        box: { x: x0 - 2, y: bandY - 2, w: x1 - x0 + 4, h: BAR_H + 4 },
-        draw: { kind: "group", x0, x1, y: bandY, h: BAR_H, count: members.length, failure: false },
-      };
+        },
+        { x0, x1, y: bandY, count: members.length },
+      );
     }
     const bar = first;
     const [x0, rawX1] = span(bar);
@@ -304,23 +318,25 @@ export function refreshItems(
       const x1 = Math.max(x0 + MIN_BAR, ...members.map((l) => span(l)[1]));
       grouped.push([x0, x1]);
       const zoomTo = zoomFor(g, first.start, lastLink.start);
-      items.push({
-        key: `lg:${first.event.ref}`,
-        lane: "refresh",
-        at: first.start,
-        x: x0,
-        label: groupLabel(
-          g,
-          `${members.length.toLocaleString("en")} refresh tokens, each replacing the one before,`,
-          first.start,
-          lastLink.start,
-          zoomTo,
+      items.push(
+        tokenGroup(
+          {
+            key: `lg:${first.event.ref}`,
+            lane: "refresh",
+            at: first.start,
+            label: groupLabel(
+              g,
+              `${members.length.toLocaleString("en")} refresh tokens, each replacing the one before,`,
+              first.start,
+              lastLink.start,
+              zoomTo,
+            ),
+            ref: first.event.ref,
+            zoomTo,
+          },
+          { x0, x1, y: bandY, count: members.length },
         ),
-        ref: first.event.ref,
-        zoomTo,
-        box: { x: x0 - 2, y: bandY - 2, w: x1 - x0 + 4, h: BAR_H + 4 },
-        draw: { kind: "group", x0, x1, y: bandY, h: BAR_H, count: members.length, failure: false },
-      });
+      );
       continue;
     }
     const link = first;
