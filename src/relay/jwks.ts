@@ -8,7 +8,7 @@
  * redirects followed, bounded. Policy and outbound requests here, pure; the route is routes/jwks.ts.
  */
 import { discoveryUrl } from "../providers/discovery.ts";
-import type { LookupRequest } from "./lookups.ts";
+import { findNamedClient, type LookupRequest } from "./lookups.ts";
 import { CREDENTIAL_BODY_FIELDS, checkEndpointUrl, isLoopbackHost } from "./policy.ts";
 
 /** The largest JWK Set the relay reads: a few keys take a few kilobytes. */
@@ -67,22 +67,9 @@ export function checkJwksRequest<C extends JwksClient>(
       description: `Unknown field ${JSON.stringify(unknown.slice(0, 64))}; remove it: the only field is "client" (the relay reads no URL a caller names).`,
     };
   }
-  const id = (body as { client?: unknown }).client;
-  if (typeof id !== "string" || id === "") {
-    return {
-      ok: false,
-      error: "invalid_request",
-      description: '"client" must be a non-empty string naming one of the clients GET {base}/clients lists.',
-    };
-  }
-  const client = clients.get(id);
-  if (client === undefined) {
-    return {
-      ok: false,
-      error: "unknown_client",
-      description: `No client ${JSON.stringify(id.slice(0, 64))} is configured in this relay; use one of the ids GET {base}/clients lists.`,
-    };
-  }
+  const named = findNamedClient((body as { client?: unknown }).client, clients);
+  if (!named.ok) return named;
+  const client = named.client;
   if (client.jwksUri !== null)
     return { ok: true, client, source: { kind: "configured", url: client.jwksUri } };
   // A recipe's issuer may be a template (Microsoft's {tenantid}); such a recipe configures its jwks_uri.

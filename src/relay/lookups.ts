@@ -56,16 +56,19 @@ function fieldsOf(body: unknown, allowed: readonly string[]): Record<string, unk
 }
 
 /**
- * Checks `POST {base}/probe`: a configured client that has an identity endpoint, and an access token
- * of header-safe characters. Nothing in the request can change where the relay sends it.
+ * The configured client a lookup's `client` field names, or the refusal that says what is wrong with
+ * it: the same words on every read-only route.
  */
-export function checkProbeRequest<C extends ProbeClient>(
-  body: unknown,
+export function findNamedClient<C>(
+  id: unknown,
   clients: ReadonlyMap<string, C>,
-): { readonly ok: true; readonly client: C; readonly accessToken: string } | LookupRefusal {
-  const fields = fieldsOf(body, ["client", "access_token"]);
-  if (typeof fields === "string") return { ok: false, error: "invalid_request", description: fields };
-  const id = fields.client;
+):
+  | { readonly ok: true; readonly client: C }
+  | {
+      readonly ok: false;
+      readonly error: "invalid_request" | "unknown_client";
+      readonly description: string;
+    } {
   if (typeof id !== "string" || id === "") {
     return {
       ok: false,
@@ -81,6 +84,22 @@ export function checkProbeRequest<C extends ProbeClient>(
       description: `No client ${JSON.stringify(id.slice(0, 64))} is configured in this relay; use one of the ids GET {base}/clients lists.`,
     };
   }
+  return { ok: true, client };
+}
+
+/**
+ * Checks `POST {base}/probe`: a configured client that has an identity endpoint, and an access token
+ * of header-safe characters. Nothing in the request can change where the relay sends it.
+ */
+export function checkProbeRequest<C extends ProbeClient>(
+  body: unknown,
+  clients: ReadonlyMap<string, C>,
+): { readonly ok: true; readonly client: C; readonly accessToken: string } | LookupRefusal {
+  const fields = fieldsOf(body, ["client", "access_token"]);
+  if (typeof fields === "string") return { ok: false, error: "invalid_request", description: fields };
+  const named = findNamedClient(fields.client, clients);
+  if (!named.ok) return named;
+  const client = named.client;
   if (client.identityEndpoint === null) {
     return {
       ok: false,

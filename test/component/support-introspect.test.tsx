@@ -12,7 +12,7 @@ import { exchangeCode, receiveCallback } from "../../src/store/lifecycle.ts";
 import { listEvents, savePending } from "../../src/store/repo.ts";
 import { ConnectionPage } from "../../src/ui/pages/connection/connection-page.tsx";
 import { _client, _fetch, _renderAt, ORIGIN } from "./_render.tsx";
-import { _supportDesk } from "./_support.tsx";
+import { _pastedDesk, _supportDesk, _tokenFormEnvelope } from "./_support.tsx";
 
 afterEach(cleanup);
 
@@ -26,19 +26,12 @@ function _introspection(
   status: number,
   answer: string,
 ): Envelope {
-  return {
-    sent: {
-      method: "POST",
-      url: ENDPOINT,
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic [redacted]" },
-      body: new URLSearchParams({
-        token: body.token,
-        token_type_hint: body.token_type_hint ?? "",
-      }).toString(),
-    },
-    upstream: { status, headers: { "content-type": "application/json" }, body: answer },
-    ms: 4,
-  };
+  return _tokenFormEnvelope(
+    ENDPOINT,
+    body,
+    { status, headers: { "content-type": "application/json" }, body: answer },
+    4,
+  );
 }
 
 const ACTIVE = JSON.stringify({
@@ -52,17 +45,7 @@ const ACTIVE = JSON.stringify({
 
 /** The desk with a client that has an introspection endpoint, the paste in, and every POST it sends. */
 async function _pasted(answer: (route: string, body: unknown) => Response) {
-  const posted: Array<[string, unknown]> = [];
-  const desk = await _supportDesk(
-    [_client({ introspection_endpoint: ENDPOINT })],
-    "/support",
-    (route, body) => {
-      posted.push([route, body]);
-      return answer(route, body);
-    },
-  );
-  fireEvent.input(desk.box, { target: { value: PASTE } });
-  return { ...desk, posted };
+  return _pastedDesk(_client({ introspection_endpoint: ENDPOINT }), PASTE, answer);
 }
 
 describe("introspecting a pasted token", () => {

@@ -11,7 +11,7 @@ import { openDb } from "../../src/store/db.ts";
 import { exchangeCode, receiveCallback, revokeToken } from "../../src/store/lifecycle.ts";
 import { savePending } from "../../src/store/repo.ts";
 import { _client, ORIGIN } from "./_render.tsx";
-import { _supportDesk } from "./_support.tsx";
+import { _pastedDesk, _supportDesk, _tokenFormEnvelope } from "./_support.tsx";
 
 afterEach(cleanup);
 
@@ -29,30 +29,19 @@ function _revocation(
   status: number,
   answer = "",
 ): Envelope {
-  return {
-    sent: {
-      method: "POST",
-      url: ENDPOINT,
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic [redacted]" },
-      body: new URLSearchParams({
-        token: body.token,
-        token_type_hint: body.token_type_hint ?? "",
-      }).toString(),
-    },
-    upstream: { status, headers: answer === "" ? {} : { "content-type": "application/json" }, body: answer },
-    ms: 3,
-  };
+  return _tokenFormEnvelope(
+    ENDPOINT,
+    body,
+    { status, headers: answer === "" ? {} : { "content-type": "application/json" }, body: answer },
+    3,
+  );
 }
 
 /** The desk with a client that has a revocation endpoint, the paste in, and every POST it sends. */
 async function _pasted(status = 200, answer = "") {
-  const posted: Array<[string, unknown]> = [];
-  const desk = await _supportDesk([_client({ revocation_endpoint: ENDPOINT })], "/support", (route, body) => {
-    posted.push([route, body]);
-    return _envelope(body as { token: string }, status, answer);
-  });
-  fireEvent.input(desk.box, { target: { value: PASTE } });
-  return { ...desk, posted };
+  return _pastedDesk(_client({ revocation_endpoint: ENDPOINT }), PASTE, (_route, body) =>
+    _envelope(body as { token: string }, status, answer),
+  );
 }
 
 describe("revoking a pasted token", () => {

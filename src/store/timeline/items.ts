@@ -91,6 +91,37 @@ export const EVENTS_H = 30;
 export const MARK_R = 5;
 const CHAR_W = 6.2;
 
+/** Tokens too close to tell apart at this zoom, drawn as one box with their count; zooming in parts them. */
+function tokenGroup(
+  item: Pick<Item, "key" | "lane" | "at" | "label" | "ref" | "zoomTo">,
+  group: { readonly x0: number; readonly x1: number; readonly y: number; readonly count: number },
+): Item {
+  const { x0, x1, y, count } = group;
+  return {
+    ...item,
+    x: x0,
+    box: { x: x0 - 2, y: y - 2, w: x1 - x0 + 4, h: BAR_H + 4 },
+    draw: { kind: "group", x0, x1, y, h: BAR_H, count, failure: false },
+  };
+}
+
+/**
+ * One token's bar on its lane (an access token, or a link of the refresh-token lineage), boxed a
+ * little wider than drawn so focus shows around it; never a group, so nothing to zoom to.
+ */
+function tokenBar(
+  item: Pick<Item, "key" | "lane" | "at" | "label" | "ref">,
+  bar: Omit<Extract<Draw, { kind: "bar" }>, "kind" | "h">,
+): Item {
+  return {
+    ...item,
+    x: bar.x0,
+    zoomTo: null,
+    box: { x: bar.x0 - 2, y: bar.y - 2, w: bar.x1 - bar.x0 + 4, h: BAR_H + 4 },
+    draw: { kind: "bar", ...bar, h: BAR_H },
+  };
+}
+
 export function codeItems(model: TimelineModel, g: Geometry, bandY: number): Item[] {
   const code = model.code;
   if (code === null) return [];
@@ -179,23 +210,23 @@ export function accessItems(model: TimelineModel, g: Geometry, bandY: number): I
       const x0 = span(first)[0];
       const x1 = Math.max(x0 + MIN_BAR, ...members.map((b) => span(b)[1]));
       const zoomTo = zoomFor(g, first.start, lastBar.start);
-      return {
-        key: `ag:${first.event.ref}`,
-        lane: "access",
-        at: first.start,
-        x: x0,
-        label: groupLabel(
-          g,
-          `${members.length.toLocaleString("en")} access tokens issued`,
-          first.start,
-          lastBar.start,
+      return tokenGroup(
+        {
+          key: `ag:${first.event.ref}`,
+          lane: "access",
+          at: first.start,
+          label: groupLabel(
+            g,
+            `${members.length.toLocaleString("en")} access tokens issued`,
+            first.start,
+            lastBar.start,
+            zoomTo,
+          ),
+          ref: first.event.ref,
           zoomTo,
-        ),
-        ref: first.event.ref,
-        zoomTo,
-        box: { x: x0 - 2, y: bandY - 2, w: x1 - x0 + 4, h: BAR_H + 4 },
-        draw: { kind: "group", x0, x1, y: bandY, h: BAR_H, count: members.length, failure: false },
-      };
+        },
+        { x0, x1, y: bandY, count: members.length },
+      );
     }
     const bar = first;
     const [x0, rawX1] = span(bar);
@@ -214,28 +245,25 @@ export function accessItems(model: TimelineModel, g: Geometry, bandY: number): I
         : bar.endedAt === null && bar.expiresAt !== null && bar.expiresAt <= g.now
           ? { x: x1, kind: "expired" as const }
           : null;
-    return {
-      key: `a:${bar.event.ref}`,
-      lane: "access",
-      at: bar.start,
-      x: x0,
-      label: `Access token ${bar.n} of ${total}, issued ${formatWhen(bar.start, g.fmt)}; ${accessState(bar, g)}. From the history: ${historyWords(bar.event, g.fmt)}`,
-      ref: bar.event.ref,
-      zoomTo: null,
-      box: { x: x0 - 2, y: bandY - 2, w: x1 - x0 + 4, h: BAR_H + 4 },
-      draw: {
-        kind: "bar",
+    return tokenBar(
+      {
+        key: `a:${bar.event.ref}`,
+        lane: "access",
+        at: bar.start,
+        label: `Access token ${bar.n} of ${total}, issued ${formatWhen(bar.start, g.fmt)}; ${accessState(bar, g)}. From the history: ${historyWords(bar.event, g.fmt)}`,
+        ref: bar.event.ref,
+      },
+      {
         x0,
         x1,
         y: bandY,
-        h: BAR_H,
         look: current ? "current" : "past",
         tail,
         cap,
         open: bodyEnd(bar) > g.domain.to,
         text: x1 - x0 >= 18 ? String(bar.n) : null,
       },
-    };
+    );
   });
 }
 
@@ -290,23 +318,25 @@ export function refreshItems(
       const x1 = Math.max(x0 + MIN_BAR, ...members.map((l) => span(l)[1]));
       grouped.push([x0, x1]);
       const zoomTo = zoomFor(g, first.start, lastLink.start);
-      items.push({
-        key: `lg:${first.event.ref}`,
-        lane: "refresh",
-        at: first.start,
-        x: x0,
-        label: groupLabel(
-          g,
-          `${members.length.toLocaleString("en")} refresh tokens, each replacing the one before,`,
-          first.start,
-          lastLink.start,
-          zoomTo,
+      items.push(
+        tokenGroup(
+          {
+            key: `lg:${first.event.ref}`,
+            lane: "refresh",
+            at: first.start,
+            label: groupLabel(
+              g,
+              `${members.length.toLocaleString("en")} refresh tokens, each replacing the one before,`,
+              first.start,
+              lastLink.start,
+              zoomTo,
+            ),
+            ref: first.event.ref,
+            zoomTo,
+          },
+          { x0, x1, y: bandY, count: members.length },
         ),
-        ref: first.event.ref,
-        zoomTo,
-        box: { x: x0 - 2, y: bandY - 2, w: x1 - x0 + 4, h: BAR_H + 4 },
-        draw: { kind: "group", x0, x1, y: bandY, h: BAR_H, count: members.length, failure: false },
-      });
+      );
       continue;
     }
     const link = first;
@@ -336,28 +366,27 @@ export function refreshItems(
       notes.push({ x: g.right, y: bandY - 3, text: `expires ${formatWhen(link.statedExpiry, g.fmt)} →` });
     }
     const handed = link.handedOffAt === null ? "" : `; handed off ${formatWhen(link.handedOffAt, g.fmt)}`;
-    items.push({
-      key: `l:${link.event.ref}`,
-      lane: "refresh",
-      at: link.start,
-      x: x0,
-      label: `Refresh token ${link.fingerprint ?? "without a fingerprint"}, ${link.n} of ${total} in its lineage, issued ${formatWhen(link.start, g.fmt)}; ${linkState(link, g, model.refreshTokenStatus)}${handed}. From the history: ${historyWords(link.event, g.fmt)}`,
-      ref: link.event.ref,
-      zoomTo: null,
-      box: { x: x0 - 2, y: bandY - 2, w: x1 - x0 + 4, h: BAR_H + 4 },
-      draw: {
-        kind: "bar",
-        x0,
-        x1,
-        y: bandY,
-        h: BAR_H,
-        look: current ? "current" : "past",
-        tail,
-        cap,
-        open: bodyEnd(link) > g.domain.to,
-        text: link.fingerprint !== null && x1 - x0 >= 64 ? link.fingerprint : null,
-      },
-    });
+    items.push(
+      tokenBar(
+        {
+          key: `l:${link.event.ref}`,
+          lane: "refresh",
+          at: link.start,
+          label: `Refresh token ${link.fingerprint ?? "without a fingerprint"}, ${link.n} of ${total} in its lineage, issued ${formatWhen(link.start, g.fmt)}; ${linkState(link, g, model.refreshTokenStatus)}${handed}. From the history: ${historyWords(link.event, g.fmt)}`,
+          ref: link.event.ref,
+        },
+        {
+          x0,
+          x1,
+          y: bandY,
+          look: current ? "current" : "past",
+          tail,
+          cap,
+          open: bodyEnd(link) > g.domain.to,
+          text: link.fingerprint !== null && x1 - x0 >= 64 ? link.fingerprint : null,
+        },
+      ),
+    );
   }
   // Rotations where links are drawn apart; where links are grouped, the group already counts them.
   const rotations = visibleMarks(model.rotations, g).filter((m) => {

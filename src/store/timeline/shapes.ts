@@ -39,16 +39,21 @@ function circle(cx: number, cy: number, r: number): string {
   return `M${n(cx - r)} ${n(cy)} a${n(r)} ${n(r)} 0 1 0 ${n(2 * r)} 0 a${n(r)} ${n(r)} 0 1 0 ${n(-2 * r)} 0 Z`;
 }
 
+/** An upright rectangle centred on (cx, cy), `halfW` and `halfH` from the centre to its sides. */
+function rect(cx: number, cy: number, halfW: number, halfH: number): string {
+  return polygon([
+    [cx - halfW, cy - halfH],
+    [cx + halfW, cy - halfH],
+    [cx + halfW, cy + halfH],
+    [cx - halfW, cy + halfH],
+  ]);
+}
+
 /** Path data for a mark centred on (cx, cy), about 2r across. */
 export function shapePath(shape: MarkShape, cx: number, cy: number, r: number): string {
   switch (shape) {
     case "code":
-      return polygon([
-        [cx - r * 0.35, cy - r * 1.2],
-        [cx + r * 0.35, cy - r * 1.2],
-        [cx + r * 0.35, cy + r * 1.2],
-        [cx - r * 0.35, cy + r * 1.2],
-      ]);
+      return rect(cx, cy, r * 0.35, r * 1.2);
     case "dot":
     case "ring":
     case "question":
@@ -77,12 +82,7 @@ export function shapePath(shape: MarkShape, cx: number, cy: number, r: number): 
       return `${circle(cx, cy, r)} M${n(cx - r * 0.7)} ${n(cy + r * 0.7)} L${n(cx + r * 0.7)} ${n(cy - r * 0.7)}`;
     case "square":
     case "hollow-square":
-      return polygon([
-        [cx - r * 0.85, cy - r * 0.85],
-        [cx + r * 0.85, cy - r * 0.85],
-        [cx + r * 0.85, cy + r * 0.85],
-        [cx - r * 0.85, cy + r * 0.85],
-      ]);
+      return rect(cx, cy, r * 0.85, r * 0.85);
     case "plus":
       return `M${n(cx - r)} ${n(cy)} L${n(cx + r)} ${n(cy)} M${n(cx)} ${n(cy - r)} L${n(cx)} ${n(cy + r)}`;
     case "triangle":

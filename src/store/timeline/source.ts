@@ -58,6 +58,30 @@ function optional(value: unknown): number | null | undefined {
   return value === null || (typeof value === "number" && Number.isFinite(value)) ? value : undefined;
 }
 
+/**
+ * What the timeline needs of a token set, stored or from a bundle: whether each token is there (never
+ * the token) and its instants. A bundle may lack `refreshReceivedAt`, so the caller reads it.
+ */
+function tokenFacts(
+  t: {
+    readonly receivedAt: number;
+    readonly accessToken: string | null;
+    readonly accessExpiresAt: number | null;
+    readonly refreshToken: string | null;
+    readonly refreshExpiresAt: number | null;
+  },
+  refreshReceivedAt: number | null,
+): NonNullable<TimelineSource["tokens"]> {
+  return {
+    receivedAt: t.receivedAt,
+    hasAccessToken: t.accessToken !== null,
+    accessExpiresAt: t.accessExpiresAt,
+    hasRefreshToken: t.refreshToken !== null,
+    refreshReceivedAt,
+    refreshExpiresAt: t.refreshExpiresAt,
+  };
+}
+
 /** A stored connection and its history (oldest first); `refOf` names each line's history entry. */
 export function sourceFromConnection(
   connection: Connection,
@@ -93,17 +117,7 @@ export function sourceFromConnection(
       code === null
         ? null
         : { receivedAt: code.receivedAt, expiresAt: code.expiresAt, sentAt: code.exchangeStartedAt },
-    tokens:
-      t === null
-        ? null
-        : {
-            receivedAt: t.receivedAt,
-            hasAccessToken: t.accessToken !== null,
-            accessExpiresAt: t.accessExpiresAt,
-            hasRefreshToken: t.refreshToken !== null,
-            refreshReceivedAt: t.refreshReceivedAt,
-            refreshExpiresAt: t.refreshExpiresAt,
-          },
+    tokens: t === null ? null : tokenFacts(t, t.refreshReceivedAt),
     handedOffAt: connection.handedOffAt,
     refreshTokenStatus: connection.refreshTokenStatus,
   };
@@ -144,17 +158,7 @@ export function sourceFromBundle(bundle: DiagnosticBundle, refOf: (index: number
             expiresAt: c.authorization.expiresAt,
             sentAt: c.authorization.exchangeStartedAt,
           },
-    tokens:
-      t === null
-        ? null
-        : {
-            receivedAt: t.receivedAt,
-            hasAccessToken: t.accessToken !== null,
-            accessExpiresAt: t.accessExpiresAt,
-            hasRefreshToken: t.refreshToken !== null,
-            refreshReceivedAt: optional(t.refreshReceivedAt) ?? null,
-            refreshExpiresAt: t.refreshExpiresAt,
-          },
+    tokens: t === null ? null : tokenFacts(t, optional(t.refreshReceivedAt) ?? null),
     handedOffAt: c.handedOffAt,
     refreshTokenStatus: c.refreshTokenStatus,
   };

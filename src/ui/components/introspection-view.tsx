@@ -2,7 +2,7 @@ import { For, Show } from "solid-js";
 import type { IntrospectionKind, IntrospectionVerdict } from "../../oauth/introspection.ts";
 import type { RelayTokenResult } from "../../oauth/relay-client.ts";
 import { formatDuration, formatInstant } from "./format.ts";
-import { HttpExchange } from "./http-exchange.tsx";
+import { RelayExchange } from "./relay-exchange.tsx";
 
 /** A shape per outcome, so colour is never the only signal. */
 const MARK: Readonly<Record<IntrospectionKind, string>> = {
@@ -22,7 +22,6 @@ export function IntrospectionView(props: {
   result: RelayTokenResult;
   now: number;
 }) {
-  const envelope = () => (props.result.kind === "envelope" ? props.result.envelope : null);
   return (
     <div class="introspection" data-testid="introspection-result">
       <p class={`verdict verdict-${props.verdict.kind}`} data-testid="introspection-verdict">
@@ -63,9 +62,7 @@ export function IntrospectionView(props: {
           </For>
         </dl>
       </Show>
-      <Show when={envelope()}>
-        {(e) => <HttpExchange sent={e().sent} upstream={e().upstream} ms={e().ms} title="introspection" />}
-      </Show>
+      <RelayExchange result={props.result} title="introspection" />
     </div>
   );
 }

@@ -4,9 +4,10 @@ import { findRecipe } from "../../providers/index.ts";
 import type { Connection } from "../../store/records.ts";
 import { AccountField } from "../components/account-field.tsx";
 import { formatInstant } from "../components/format.ts";
-import { HttpExchange } from "../components/http-exchange.tsx";
 import { ProblemAlert } from "../components/problem-alert.tsx";
+import { RelayExchange } from "../components/relay-exchange.tsx";
 import { useAppState } from "../state/app-state.tsx";
+import { createTask } from "../state/task.ts";
 import { knownSecrets } from "./connection/known-secrets.ts";
 
 /**
@@ -29,23 +30,11 @@ export function ProviderDetails(props: { connection: Connection }) {
     return typeof raw === "number" ? raw * 1000 : null;
   };
   const [outcome, setOutcome] = createSignal<ProbeOutcome | null>(null);
-  const [failure, setFailure] = createSignal<string | null>(null);
-  const [busy, setBusy] = createSignal(false);
-  const probe = async () => {
-    setBusy(true);
-    setFailure(null);
-    try {
+  const task = createTask();
+  const probe = () =>
+    task.run(async () => {
       setOutcome(await actions.probe(props.connection.id));
-    } catch (error) {
-      setFailure(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const envelope = () => {
-    const result = outcome()?.result;
-    return result?.kind === "envelope" ? result.envelope : null;
-  };
+    });
   const relayError = () => {
     const result = outcome()?.result;
     return result === undefined || result.kind === "envelope" ? null : result.error;
@@ -88,7 +77,7 @@ export function ProviderDetails(props: { connection: Connection }) {
             <button
               type="button"
               class="button"
-              disabled={busy() || props.connection.tokenSet?.accessToken == null}
+              disabled={task.busy() || props.connection.tokenSet?.accessToken == null}
               onClick={() => void probe()}
             >
               Identify the account
@@ -96,7 +85,7 @@ export function ProviderDetails(props: { connection: Connection }) {
           </>
         )}
       </Show>
-      <ProblemAlert message={failure()} />
+      <ProblemAlert message={task.error()} />
       <Show when={outcome()?.account}>
         {(account) => (
           <p role="status" data-testid="account">
@@ -120,17 +109,11 @@ export function ProviderDetails(props: { connection: Connection }) {
           </p>
         )}
       </Show>
-      <Show when={envelope()}>
-        {(e) => (
-          <HttpExchange
-            sent={e().sent}
-            upstream={e().upstream}
-            ms={e().ms}
-            title="identity probe"
-            secrets={knownSecrets(props.connection)}
-          />
-        )}
-      </Show>
+      <RelayExchange
+        result={outcome()?.result}
+        title="identity probe"
+        secrets={knownSecrets(props.connection)}
+      />
     </section>
   );
 }

@@ -4,10 +4,12 @@ import type { RelayTokenResult } from "../../../oauth/relay-client.ts";
 import type { RevocationTokenType } from "../../../relay/contract.ts";
 import type { Connection } from "../../../store/records.ts";
 import { formatHost } from "../../components/format.ts";
+import { IntrospectButtons } from "../../components/introspect-buttons.tsx";
 import { IntrospectionView } from "../../components/introspection-view.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { useClock } from "../../state/clock.ts";
+import { createTask } from "../../state/task.ts";
 
 const NAMES: Readonly<Record<RevocationTokenType, string>> = {
   access_token: "an access token",
@@ -22,8 +24,7 @@ const NAMES: Readonly<Record<RevocationTokenType, string>> = {
 export function Introspect(props: { connection: Connection }) {
   const [state, actions] = useAppState();
   const now = useClock();
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
+  const task = createTask();
   const [done, setDone] = createSignal<{
     which: RevocationTokenType;
     token: string;
@@ -39,17 +40,11 @@ export function Introspect(props: { connection: Connection }) {
   const introspect = async (which: RevocationTokenType) => {
     const token = current(which);
     if (token === null) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await task.run(async () => {
       const outcome = await actions.introspect(props.connection.id, which);
-      if (outcome.kind === "not_sent") setError(outcome.message);
+      if (outcome.kind === "not_sent") task.setError(outcome.message);
       else setDone({ which, token, result: outcome.result, verdict: outcome.verdict });
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Show when={client() && (tokens()?.refreshToken || tokens()?.accessToken)}>
@@ -72,32 +67,16 @@ export function Introspect(props: { connection: Connection }) {
                 Introspection (RFC 7662) asks {where()} whether a token is still active and what it knows of
                 it. It only reads: nothing is spent, no token changes, and refreshes go on as before.
               </p>
-              <div class="actions">
-                <Show when={tokens()?.accessToken}>
-                  <button
-                    type="button"
-                    class="button"
-                    disabled={busy()}
-                    onClick={() => void introspect("access_token")}
-                  >
-                    Introspect the access token
-                  </button>
-                </Show>
-                <Show when={tokens()?.refreshToken}>
-                  <button
-                    type="button"
-                    class="button"
-                    disabled={busy()}
-                    onClick={() => void introspect("refresh_token")}
-                  >
-                    Introspect the refresh token
-                  </button>
-                </Show>
-              </div>
+              <IntrospectButtons
+                hasAccessToken={Boolean(tokens()?.accessToken)}
+                hasRefreshToken={Boolean(tokens()?.refreshToken)}
+                busy={task.busy()}
+                onIntrospect={(which) => void introspect(which)}
+              />
             </>
           )}
         </Show>
-        <ProblemAlert message={error()} />
+        <ProblemAlert message={task.error()} />
         <Show when={done()}>
           {(d) => (
             <>

@@ -1,8 +1,9 @@
 import { createSignal, For, onCleanup, Show } from "solid-js";
-import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import type { BackupResult } from "../../state/backup-actions.ts";
+import { createTask } from "../../state/task.ts";
 import { formatBytes } from "./storage-status.tsx";
+import { SubmitStatus } from "./submit-status.tsx";
 import { stageText } from "./work-stage.ts";
 
 /** Long enough that 600,000 rounds of PBKDF2 per guess make guessing hopeless; four random words are. */
@@ -14,8 +15,7 @@ export const MIN_PASSPHRASE = 12;
  */
 export function BackupForm(props: { ids: readonly string[] | null; action: string }) {
   const [, actions] = useAppState();
-  const [working, setWorking] = createSignal<string | null>(null);
-  const [error, setError] = createSignal<string | null>(null);
+  const task = createTask();
   const [result, setResult] = createSignal<(BackupResult & { url: string }) | null>(null);
   let first: HTMLInputElement | undefined;
   let second: HTMLInputElement | undefined;
@@ -29,40 +29,35 @@ export function BackupForm(props: { ids: readonly string[] | null; action: strin
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    setError(null);
+    task.setError(null);
     forget();
     const passphrase = first?.value ?? "";
     if (passphrase.length < MIN_PASSPHRASE) {
-      setError(
+      task.setError(
         `Use a passphrase of at least ${MIN_PASSPHRASE} characters (four random words work well): it is all that protects the tokens in the file.`,
       );
       return;
     }
     if (passphrase !== second?.value) {
-      setError(
+      task.setError(
         "The two passphrases differ. Type the same one twice: a typo would make the file impossible to open.",
       );
       return;
     }
-    setWorking(stageText("reading"));
-    try {
+    await task.run(async () => {
       const { backupConnections } = await import("../../state/backup-actions.ts");
       const made = await backupConnections(actions.safekeeping(), props.ids, passphrase, (stage) =>
-        setWorking(stageText(stage)),
+        task.setStage(stageText(stage)),
       );
       if (first) first.value = "";
       if (second) second.value = "";
       setResult({ ...made, url: URL.createObjectURL(made.blob) });
       save?.focus();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setWorking(null);
-    }
+    }, stageText("reading"));
   };
 
   return (
-    <form onSubmit={(e) => void submit(e)} aria-busy={working() !== null}>
+    <form onSubmit={(e) => void submit(e)} aria-busy={task.busy()}>
       <p>
         The file holds each connection's tokens, settings and history. It never holds the client secret (the
         relay keeps it; this page never has it), authorizations in progress, or codes not yet exchanged. It is
@@ -77,13 +72,7 @@ export function BackupForm(props: { ids: readonly string[] | null; action: strin
         <span>The same passphrase again</span>
         <input ref={second} type="password" autocomplete="new-password" spellcheck={false} />
       </label>
-      <ProblemAlert message={error()} />
-      <button type="submit" class="button primary" disabled={working() !== null}>
-        {props.action}
-      </button>
-      <p role="status" class="muted">
-        {working() ?? ""}
-      </p>
+      <SubmitStatus label={props.action} stage={task.stage()} error={task.error()} />
       <Show when={result()}>
         {(made) => (
           <div class="backup-ready">

@@ -1,9 +1,10 @@
 import { createSignal, For, Show } from "solid-js";
 import type { RestoreReport } from "../../../store/lifecycle/restore.ts";
 import type { RestoreOutcome } from "../../../store/restore-merge.ts";
-import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { A } from "../../router.tsx";
 import { useAppState } from "../../state/app-state.tsx";
+import { createTask } from "../../state/task.ts";
+import { SubmitStatus } from "./submit-status.tsx";
 import { stageText } from "./work-stage.ts";
 
 const OUTCOME_WORDS: Readonly<Record<RestoreOutcome, string>> = {
@@ -52,23 +53,21 @@ function RestoreReportView(props: { report: RestoreReport }) {
  */
 export function RestoreForm() {
   const [, actions] = useAppState();
-  const [working, setWorking] = createSignal<string | null>(null);
-  const [error, setError] = createSignal<string | null>(null);
+  const task = createTask();
   const [report, setReport] = createSignal<RestoreReport | null>(null);
   let file: HTMLInputElement | undefined;
   let passphrase: HTMLInputElement | undefined;
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    setError(null);
+    task.setError(null);
     setReport(null);
     const chosen = file?.files?.[0];
     if (chosen === undefined) {
-      setError("Choose the backup file first (a .tokendesk file that Back up saved).");
+      task.setError("Choose the backup file first (a .tokendesk file that Back up saved).");
       return;
     }
-    setWorking(stageText("reading"));
-    try {
+    await task.run(async () => {
       const { restoreFile } = await import("../../state/backup-actions.ts");
       const done = await restoreFile(
         actions.safekeeping(),
@@ -77,20 +76,16 @@ export function RestoreForm() {
         (stage, n, total) => {
           // A status region is read aloud: every 50th connection is news enough, each one is noise.
           if (stage !== "merging" || n === undefined || n % 50 === 0 || n === total)
-            setWorking(stageText(stage, n, total));
+            task.setStage(stageText(stage, n, total));
         },
       );
       if (passphrase) passphrase.value = "";
       setReport(done);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setWorking(null);
-    }
+    }, stageText("reading"));
   };
 
   return (
-    <form onSubmit={(e) => void submit(e)} aria-busy={working() !== null}>
+    <form onSubmit={(e) => void submit(e)} aria-busy={task.busy()}>
       <p>
         Restoring merges: a connection missing here is added; for one this browser has, the newer token set
         stays (by the refresh-token history, then by when each was issued), and an older refresh token never
@@ -105,13 +100,7 @@ export function RestoreForm() {
         <span>Its passphrase</span>
         <input ref={passphrase} type="password" autocomplete="current-password" spellcheck={false} />
       </label>
-      <ProblemAlert message={error()} />
-      <button type="submit" class="button primary" disabled={working() !== null}>
-        Restore
-      </button>
-      <p role="status" class="muted">
-        {working() ?? ""}
-      </p>
+      <SubmitStatus label="Restore" stage={task.stage()} error={task.error()} />
       <Show when={report()}>{(r) => <RestoreReportView report={r()} />}</Show>
     </form>
   );

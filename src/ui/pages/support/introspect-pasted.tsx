@@ -3,10 +3,12 @@ import type { IntrospectionVerdict } from "../../../oauth/introspection.ts";
 import type { RelayTokenResult } from "../../../oauth/relay-client.ts";
 import type { RevocationTokenType } from "../../../relay/contract.ts";
 import { formatHost } from "../../components/format.ts";
+import { IntrospectButtons } from "../../components/introspect-buttons.tsx";
 import { IntrospectionView } from "../../components/introspection-view.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
 import { useAppState } from "../../state/app-state.tsx";
 import { useClock } from "../../state/clock.ts";
+import { createTask } from "../../state/task.ts";
 
 /**
  * Introspecting a pasted token (RFC 7662) through the relay, with the chosen client's credentials: a
@@ -21,8 +23,7 @@ export function IntrospectPasted(props: {
 }) {
   const [, actions] = useAppState();
   const now = useClock();
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
+  const task = createTask();
   const [done, setDone] = createSignal<{ result: RelayTokenResult; verdict: IntrospectionVerdict } | null>(
     null,
   );
@@ -33,7 +34,7 @@ export function IntrospectPasted(props: {
       [() => props.accessToken, () => props.refreshToken, () => props.clientId],
       () => {
         setDone(null);
-        setError(null);
+        task.setError(null);
       },
       { defer: true },
     ),
@@ -41,15 +42,9 @@ export function IntrospectPasted(props: {
   const introspect = async (which: RevocationTokenType) => {
     const token = which === "refresh_token" ? props.refreshToken : props.accessToken;
     if (token === null) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await task.run(async () => {
       setDone(await actions.introspectPasted(props.clientId, token, which));
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <div data-testid="introspect-pasted">
@@ -70,32 +65,16 @@ export function IntrospectPasted(props: {
               client. The answer says active or not, and what the server knows of it: scope, client, subject,
               expiry.
             </p>
-            <div class="actions">
-              <Show when={props.accessToken !== null}>
-                <button
-                  type="button"
-                  class="button"
-                  disabled={busy()}
-                  onClick={() => void introspect("access_token")}
-                >
-                  Introspect the access token
-                </button>
-              </Show>
-              <Show when={props.refreshToken !== null}>
-                <button
-                  type="button"
-                  class="button"
-                  disabled={busy()}
-                  onClick={() => void introspect("refresh_token")}
-                >
-                  Introspect the refresh token
-                </button>
-              </Show>
-            </div>
+            <IntrospectButtons
+              hasAccessToken={props.accessToken !== null}
+              hasRefreshToken={props.refreshToken !== null}
+              busy={task.busy()}
+              onIntrospect={(which) => void introspect(which)}
+            />
           </>
         )}
       </Show>
-      <ProblemAlert message={error()} />
+      <ProblemAlert message={task.error()} />
       <Show when={done()}>
         {(d) => <IntrospectionView verdict={d().verdict} result={d().result} now={now()} />}
       </Show>

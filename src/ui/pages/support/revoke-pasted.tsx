@@ -4,9 +4,10 @@ import type { RevocationVerdict } from "../../../oauth/revocation.ts";
 import type { RevocationTokenType } from "../../../relay/contract.ts";
 import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
 import { formatHost } from "../../components/format.ts";
-import { HttpExchange } from "../../components/http-exchange.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { RelayExchange } from "../../components/relay-exchange.tsx";
 import { useAppState } from "../../state/app-state.tsx";
+import { createTask } from "../../state/task.ts";
 
 /**
  * Revoking a pasted token (RFC 7009) through the relay: it ends the customer's token for good, so
@@ -21,8 +22,7 @@ export function RevokePasted(props: {
 }) {
   const [, actions] = useAppState();
   const [asking, setAsking] = createSignal<RevocationTokenType | null>(null);
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
+  const task = createTask();
   const [done, setDone] = createSignal<{ result: RelayTokenResult; verdict: RevocationVerdict } | null>(null);
   const host = () => formatHost(props.endpoint);
   // What was revoked belongs to the paste it came from: a new paste or client starts afresh.
@@ -38,21 +38,12 @@ export function RevokePasted(props: {
   );
   const revoke = async (which: RevocationTokenType) => {
     setAsking(null);
-    setError(null);
+    task.setError(null);
     const token = which === "refresh_token" ? props.refreshToken : props.accessToken;
     if (token === null) return;
-    setBusy(true);
-    try {
+    await task.run(async () => {
       setDone(await actions.revokePasted(props.clientId, token, which));
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const envelope = () => {
-    const result = done()?.result;
-    return result?.kind === "envelope" ? result.envelope : null;
+    });
   };
   return (
     <>
@@ -86,7 +77,7 @@ export function RevokePasted(props: {
             <button
               type="button"
               class="button danger"
-              disabled={busy() || asking() !== null}
+              disabled={task.busy() || asking() !== null}
               onClick={() => setAsking("refresh_token")}
             >
               Revoke the refresh token (ends it for good)
@@ -96,7 +87,7 @@ export function RevokePasted(props: {
             <button
               type="button"
               class="button danger"
-              disabled={busy() || asking() !== null}
+              disabled={task.busy() || asking() !== null}
               onClick={() => setAsking("access_token")}
             >
               Revoke the access token (ends it now)
@@ -104,7 +95,7 @@ export function RevokePasted(props: {
           </Show>
         </div>
       </Show>
-      <ProblemAlert message={error()} />
+      <ProblemAlert message={task.error()} />
       <Show when={done()}>
         {(d) => (
           <div data-testid="revoke-result">
@@ -114,17 +105,11 @@ export function RevokePasted(props: {
             <p>
               <strong>Next:</strong> {d().verdict.next}
             </p>
-            <Show when={envelope()}>
-              {(e) => (
-                <HttpExchange
-                  sent={e().sent}
-                  upstream={e().upstream}
-                  ms={e().ms}
-                  title="revocation"
-                  secrets={[props.refreshToken ?? "", props.accessToken ?? ""]}
-                />
-              )}
-            </Show>
+            <RelayExchange
+              result={d().result}
+              title="revocation"
+              secrets={[props.refreshToken ?? "", props.accessToken ?? ""]}
+            />
           </div>
         )}
       </Show>

@@ -3,9 +3,10 @@ import type { ProbeOutcome } from "../../../oauth/identity.ts";
 import type { PublicClient } from "../../../relay/contract.ts";
 import { AccountField } from "../../components/account-field.tsx";
 import { formatHost } from "../../components/format.ts";
-import { HttpExchange } from "../../components/http-exchange.tsx";
 import { ProblemAlert } from "../../components/problem-alert.tsx";
+import { RelayExchange } from "../../components/relay-exchange.tsx";
 import { useAppState } from "../../state/app-state.tsx";
+import { createTask } from "../../state/task.ts";
 import { IntrospectPasted } from "./introspect-pasted.tsx";
 
 /**
@@ -21,16 +22,11 @@ export function SafeChecks(props: {
   onProbe: (outcome: ProbeOutcome, at: number) => void;
 }) {
   const [, actions] = useAppState();
-  const [busy, setBusy] = createSignal(false);
+  const task = createTask();
   const [outcome, setOutcome] = createSignal<ProbeOutcome | null>(null);
-  const [error, setError] = createSignal<string | null>(null);
   const client = () => props.clients.find((c) => c.id === props.clientId);
   const recipe = () => actions.recipeFor({ provider: client()?.provider ?? "custom" });
   const host = () => formatHost(client()?.identity_endpoint);
-  const envelope = () => {
-    const result = outcome()?.result;
-    return result?.kind === "envelope" ? result.envelope : null;
-  };
   const relayFailure = () => {
     const result = outcome()?.result;
     return result === undefined || result.kind === "envelope" ? null : result.error.error_description;
@@ -38,17 +34,11 @@ export function SafeChecks(props: {
   const probe = async () => {
     const token = props.accessToken;
     if (token === null) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await task.run(async () => {
       const result = await actions.probeToken(props.clientId, token);
       setOutcome(result);
       props.onProbe(result, Date.now());
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section aria-labelledby="checks-heading" class="card">
@@ -76,7 +66,7 @@ export function SafeChecks(props: {
         <button
           type="button"
           class="button"
-          disabled={busy() || props.accessToken === null}
+          disabled={task.busy() || props.accessToken === null}
           onClick={() => void probe()}
         >
           Identify the account (read-only)
@@ -85,7 +75,7 @@ export function SafeChecks(props: {
           <p class="muted">The paste has no access token to probe with.</p>
         </Show>
       </Show>
-      <ProblemAlert message={error()} />
+      <ProblemAlert message={task.error()} />
       <Show when={outcome()}>
         {(o) => (
           <div data-testid="probe-result">
@@ -107,17 +97,7 @@ export function SafeChecks(props: {
             <Show when={relayFailure()}>
               {(description) => <p class="problem">The relay did not get an answer: {description()}</p>}
             </Show>
-            <Show when={envelope()}>
-              {(e) => (
-                <HttpExchange
-                  sent={e().sent}
-                  upstream={e().upstream}
-                  ms={e().ms}
-                  title="identity probe"
-                  secrets={[props.accessToken ?? ""]}
-                />
-              )}
-            </Show>
+            <RelayExchange result={o().result} title="identity probe" secrets={[props.accessToken ?? ""]} />
           </div>
         )}
       </Show>
