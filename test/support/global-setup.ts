@@ -12,12 +12,11 @@ import { findChromium, NO_CHROMIUM_MESSAGE } from "./chromium.ts";
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (findChromium() === null) throw new Error(NO_CHROMIUM_MESSAGE);
-  const run = await mkdtemp(join(tmpdir(), "tokendesk-builds-"));
-  const cache = run;
-  project.provide("buildCache", cache);
+  const builds = await mkdtemp(join(tmpdir(), "tokendesk-builds-"));
+  project.provide("buildCache", builds);
   project.provide("browserLock", browserLockPath());
   return async () => {
-    await rm(run, { recursive: true, force: true });
+    await rm(builds, { recursive: true, force: true });
     await rm(browserLockPath(), { recursive: true, force: true });
   };
 }
