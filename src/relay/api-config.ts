@@ -1,7 +1,7 @@
 /**
  * `api_base_urls` in a client's configuration (contract v1.5) and in a recipe's environments: read and
  * checked once, at start, so `POST {base}/api` only ever compares against canonical base URLs.
- * Kept apart from config.ts, which names the field in its errors.
+ * Kept apart from config/endpoints.ts, which names the field in its errors.
  */
 import { API_MAX_BASE_URLS, checkApiBaseUrl } from "./api-policy.ts";
 import { isLoopbackHost } from "./policy.ts";
