@@ -1,8 +1,14 @@
-import type { Reporter, TestModule } from "vitest/node";
+import type { Reporter, SerializedError, TestModule } from "vitest/node";
 
-/** Ends the run with one plain line, `N passed, N failed`, that any CI log reader understands. */
+/**
+ * Ends the run with one plain line, `N passed, N failed`, that any CI log reader understands; errors
+ * outside any test fail the run too, so the line names them.
+ */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+  ): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -16,7 +22,9 @@ export default class SummaryReporter implements Reporter {
       if (module.state() === "failed" && [...module.children.allTests()].length === 0) failed += 1;
     }
     process.stdout.write(
-      `\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`,
+      `\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}${
+        unhandledErrors.length > 0 ? `, ${unhandledErrors.length} unhandled errors (see above)` : ""
+      }\n`,
     );
   }
 }
