@@ -1,5 +1,6 @@
 import { lazy } from "solid-js";
 import type { CallbackParams } from "./oauth/callback.ts";
+import type { EarlyRead } from "./store/early-read.ts";
 import { Layout } from "./ui/components/layout.tsx";
 import { HomePage } from "./ui/pages/home-page.tsx";
 import { NotFoundPage } from "./ui/pages/not-found-page.tsx";
@@ -34,9 +35,9 @@ const ROUTES: readonly RouteDef[] = [
   { path: "*", component: NotFoundPage },
 ];
 
-export function App(props: { callback: CallbackParams | null }) {
+export function App(props: { callback: CallbackParams | null; earlyRead?: EarlyRead | null }) {
   return (
-    <AppStateProvider callback={props.callback}>
+    <AppStateProvider callback={props.callback} earlyRead={props.earlyRead}>
       <Router routes={ROUTES} root={Layout} />
     </AppStateProvider>
   );

@@ -1,17 +1,21 @@
 import { render } from "solid-js/web";
 import { App } from "./App.tsx";
+import { startEarlyRead } from "./store/early-read.ts";
 import { appRoot, captureCallback } from "./ui/callback-capture.ts";
 import "./ui/styles.css";
 
 // Before anything else: take code and state out of the address bar and history.
 const callback = captureCallback(window.location, window.history);
 
+// Storage answers slower than the app starts: ask it now, while the frame is painted.
+const earlyRead = startEarlyRead();
+
 const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root element");
 const start = () => {
   // The static frame (ui/shell.ts) is on screen; the app draws the same in its place, in this task.
   root.replaceChildren();
-  render(() => <App callback={callback} />, root);
+  render(() => <App callback={callback} earlyRead={earlyRead} />, root);
 };
 // The page's frame is in index.html: let the browser paint it before the app's first render, which
 // takes longer than a frame. A hidden tab gets no frames, so it starts at once.

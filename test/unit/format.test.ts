@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countdownBand, formatDuration } from "../../src/ui/components/format.ts";
+import { countdownBand, formatDuration, formatInstant, formatTime } from "../../src/ui/components/format.ts";
 
 describe("formatDuration", () => {
   it("shows minutes and seconds under an hour", () => {
@@ -35,5 +35,29 @@ describe("countdownBand", () => {
   it("is expired at zero and after", () => {
     expect(countdownBand(0, 1000)).toBe("expired");
     expect(countdownBand(-5, null)).toBe("expired");
+  });
+});
+
+describe("formatTime and formatInstant", () => {
+  // One formatter is kept for every call: it must write what toLocaleString writes.
+  const instants = [
+    0,
+    Date.UTC(2026, 0, 31, 23, 59, 59),
+    Date.UTC(2026, 6, 1, 12, 0, 0, 999),
+    4_102_444_800_000,
+  ];
+
+  it("write local time as toLocaleString does", () => {
+    for (const at of instants) expect(formatTime(at)).toBe(new Date(at).toLocaleString());
+  });
+
+  it("add the UTC time to the local one", () => {
+    expect(formatInstant(Date.UTC(2026, 0, 31, 23, 59, 59, 500))).toBe(
+      `${new Date(Date.UTC(2026, 0, 31, 23, 59, 59, 500)).toLocaleString()} (2026-01-31 23:59:59 UTC)`,
+    );
+  });
+
+  it("say an invalid date is one instead of throwing", () => {
+    expect(formatTime(Number.NaN)).toBe("Invalid Date");
   });
 });

@@ -4,6 +4,7 @@ import { statusOf } from "../../store/status.ts";
 import type { ConnectionSummary } from "../../store/summary.ts";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Countdown } from "../components/countdown.tsx";
+import { drawnInSteps } from "../components/drawn-in-steps.ts";
 import { ProblemAlert } from "../components/problem-alert.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { A, useNavigate } from "../router.tsx";
@@ -117,8 +118,13 @@ function ConnectionRow(props: { connection: ConnectionSummary }) {
   );
 }
 
+/** Rows drawn before the first frame (a tall screen's worth), then per task after each frame. */
+const FIRST_ROWS = 60;
+const ROWS_PER_STEP = 120;
+
 export function HomePage() {
   const [state, actions] = useAppState();
+  const rows = drawnInSteps(() => state.connections, FIRST_ROWS, ROWS_PER_STEP);
   return (
     <>
       <section aria-labelledby="clients-heading">
@@ -186,7 +192,7 @@ export function HomePage() {
           }
         >
           <ul class="connections">
-            <For each={state.connections}>{(connection) => <ConnectionRow connection={connection} />}</For>
+            <For each={rows()}>{(connection) => <ConnectionRow connection={connection} />}</For>
           </ul>
         </Show>
         <Show when={state.clients !== null && (state.clients?.length ?? 0) > 0}>

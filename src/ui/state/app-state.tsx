@@ -14,6 +14,7 @@ import { fetchClients } from "../../oauth/relay-clients.ts";
 import { custom } from "../../providers/custom.ts";
 import type { PublicClient } from "../../relay/contract.ts";
 import { type Db, openDb } from "../../store/db.ts";
+import type { EarlyRead } from "../../store/early-read.ts";
 import { listSummaries, readSummaries } from "../../store/list.ts";
 import type { Connection } from "../../store/records.ts";
 import type { ConnectionSummary } from "../../store/summary.ts";
@@ -88,6 +89,8 @@ export function AppStateProvider(
     navigate?: (url: string) => void;
     /** For tests: what the page's requests (config.json, the relay) reach. */
     fetch?: typeof fetch;
+    /** The store's opening and the list's first read, started by the page's entry (store/early-read.ts). */
+    earlyRead?: EarlyRead | null;
   }>,
 ) {
   const location = props.location ?? window.location;
@@ -127,7 +130,8 @@ export function AppStateProvider(
   };
 
   const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL_NAME);
-  const dbReady: Promise<Db> = openDb();
+  let earlyRead = props.earlyRead ?? undefined;
+  const dbReady: Promise<Db> = earlyRead?.db ?? openDb();
   const fetchImpl = props.fetch ?? ((input, init) => fetch(input, init));
   // Read again when the network comes back if config.json could not be read (an offline start).
   let configUnread = false;
@@ -163,7 +167,10 @@ export function AppStateProvider(
       : Promise.resolve(null);
   const loadAll = async () => {
     const db = await dbReady;
-    const all = await listSummaries(db);
+    const early = earlyRead;
+    earlyRead = undefined;
+    // The entry's read, unless another tab changed something since it began.
+    const all = (await early?.take()) ?? (await listSummaries(db));
     batch(() => {
       setConnections((before) => keepSame(before, all, sameStamp));
       setConnectionsLoaded(true);
