@@ -12,7 +12,7 @@ import { checkOrigin, type OriginVerdict } from "./policy.ts";
 import { ipRateLimitKey } from "./rate-limit.ts";
 import { errorResponse, jsonResponse } from "./responses.ts";
 import { ROUTES, routeList, routeOf } from "./routes/index.ts";
-import { type BodyReader, readBounded } from "./upstream-body.ts";
+import { type BodyReader, readWithin } from "./upstream-body.ts";
 
 export { type ErrorResponseInit, errorResponse, type RelayErrorCode } from "./responses.ts";
 
@@ -87,7 +87,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
           exchange,
           clientsBody,
           loopback: context.loopback === true,
-          readBody: context.readBody ?? ((limit) => readBounded(request.body, limit)),
+          readBody: context.readBody ?? ((limit) => readWithin(request, limit)),
         },
         verdict,
       );

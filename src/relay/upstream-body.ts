@@ -23,6 +23,47 @@ export function withPlainBody(response: Response, body: PlainBody): Response {
   return response;
 }
 
+/**
+ * Reads a request's or response's whole body within `limit` bytes: {@link TOO_LARGE} past it. A body
+ * whose length is declared within the limit, and not content-coded, is read by the runtime in one go
+ * (its HTTP framing holds the body to that length, and a Worker then reads it without running
+ * JavaScript per chunk); any other is read chunk by chunk, stopping at the limit. A body handed over
+ * plainly ({@link withPlainBody}) is read from its chunks.
+ */
+export async function readWithin(
+  message: Request | Response,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array | typeof TOO_LARGE> {
+  const plain = message instanceof Response ? plainBodies.get(message) : undefined;
+  if (plain !== undefined) return readBounded(plain, limit, signal);
+  if (message.body === null) return new Uint8Array(0);
+  const declared = message.headers.get("content-length")?.trim();
+  const coding = message.headers.get("content-encoding")?.trim().toLowerCase();
+  if (
+    declared !== undefined &&
+    /^\d{1,15}$/.test(declared) &&
+    Number(declared) <= limit &&
+    (coding === undefined || coding === "" || coding === "identity")
+  ) {
+    if (signal?.aborted) throw new Error("aborted before reading the body");
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new Error("aborted while reading the body"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    try {
+      const bytes = new Uint8Array(await Promise.race([message.arrayBuffer(), aborted]));
+      // A runtime that let a body outgrow its declared length is still held to the limit.
+      return bytes.byteLength > limit ? TOO_LARGE : bytes;
+    } finally {
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+    }
+  }
+  return readBounded(message.body, limit, signal);
+}
+
 /** A response's body as chunks: the one its fetch handed over plainly, or its Web stream. */
 export function bodyOf(response: Response): ReadableStream<Uint8Array> | PlainBody | null {
   return plainBodies.get(response) ?? response.body;

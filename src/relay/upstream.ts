@@ -9,7 +9,7 @@ import type { ResolvedClient } from "./config.ts";
 import { type Envelope, REDACTED, type SentRequest } from "./contract.ts";
 import type { LookupRequest } from "./lookups.ts";
 import { basicAuthorization, formUrlEncode, passUpstreamHeaders } from "./policy.ts";
-import { bodyOf, decodeText, readBounded, readCapped, TOO_LARGE } from "./upstream-body.ts";
+import { bodyOf, decodeText, readCapped, readWithin, TOO_LARGE } from "./upstream-body.ts";
 
 /** An outbound POST, and the same request as the page may see it. */
 export interface UpstreamRequest {
@@ -155,7 +155,7 @@ export async function sendOnce(
     let truncated = false;
     try {
       if (options.truncateAt === undefined) {
-        bytes = await readBounded(bodyOf(response), maxBytes, controller.signal);
+        bytes = await readWithin(response, maxBytes, controller.signal);
       } else {
         ({ bytes, truncated } = await readCapped(bodyOf(response), options.truncateAt, controller.signal));
       }
