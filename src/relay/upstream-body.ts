@@ -33,10 +33,10 @@ export function withPlainBody(response: Response, body: PlainBody): Response {
 export async function readWithin(
   message: Request | Response,
   limit: number,
-  signal?: AbortSignal,
+  deadline?: Promise<never>,
 ): Promise<Uint8Array | typeof TOO_LARGE> {
   const plain = message instanceof Response ? plainBodies.get(message) : undefined;
-  if (plain !== undefined) return readBounded(plain, limit, signal);
+  if (plain !== undefined) return readBounded(plain, limit, deadline);
   if (message.body === null) return new Uint8Array(0);
   const declared = message.headers.get("content-length")?.trim();
   const coding = message.headers.get("content-encoding")?.trim().toLowerCase();
@@ -46,22 +46,13 @@ export async function readWithin(
     Number(declared) <= limit &&
     (coding === undefined || coding === "" || coding === "identity")
   ) {
-    if (signal?.aborted) throw new Error("aborted before reading the body");
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new Error("aborted while reading the body"));
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-    aborted.catch(() => undefined);
-    try {
-      const bytes = new Uint8Array(await Promise.race([message.arrayBuffer(), aborted]));
-      // A runtime that let a body outgrow its declared length is still held to the limit.
-      return bytes.byteLength > limit ? TOO_LARGE : bytes;
-    } finally {
-      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-    }
+    const read = message.arrayBuffer();
+    const buffer = await (deadline === undefined ? read : Promise.race([read, deadline]));
+    const bytes = new Uint8Array(buffer);
+    // A runtime that let a body outgrow its declared length is still held to the limit.
+    return bytes.byteLength > limit ? TOO_LARGE : bytes;
   }
-  return readBounded(message.body, limit, signal);
+  return readBounded(message.body, limit, deadline);
 }
 
 /** A response's body as chunks: the one its fetch handed over plainly, or its Web stream. */
@@ -73,6 +64,20 @@ export function bodyOf(response: Response): ReadableStream<Uint8Array> | PlainBo
 interface Chunks {
   read(): Promise<IteratorResult<Uint8Array>>;
   cancel(): Promise<void>;
+}
+
+/**
+ * The next chunk, or the deadline's rejection (the body then cancelled): racing each read, not only
+ * the fetch, holds the deadline for any runtime's body stream.
+ */
+async function nextChunk(chunks: Chunks, deadline: Promise<never> | undefined) {
+  if (deadline === undefined) return chunks.read();
+  try {
+    return await Promise.race([chunks.read(), deadline]);
+  } catch (error) {
+    void chunks.cancel();
+    throw error;
+  }
 }
 
 function chunksOf(body: ReadableStream<Uint8Array> | PlainBody): Chunks {
@@ -94,25 +99,20 @@ function chunksOf(body: ReadableStream<Uint8Array> | PlainBody): Chunks {
 }
 
 /**
- * Reads a body to its end, or stops (and cancels it) as soon as it exceeds `limit` bytes or `signal`
- * aborts; cancelling here, not only in fetch, holds the deadline for any runtime's body stream.
+ * Reads a body to its end, or stops (and cancels it) as soon as it exceeds `limit` bytes or the
+ * `deadline` rejects.
  */
 export async function readBounded(
   body: ReadableStream<Uint8Array> | PlainBody | null,
   limit: number,
-  signal?: AbortSignal,
+  deadline?: Promise<never>,
 ): Promise<Uint8Array | typeof TOO_LARGE> {
   if (body === null) return new Uint8Array(0);
   const chunks = chunksOf(body);
-  const onAbort = () => {
-    void chunks.cancel();
-  };
-  signal?.addEventListener("abort", onAbort, { once: true });
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await chunks.read();
-    if (signal?.aborted) throw new Error("aborted while reading the body");
+    const { done, value } = await nextChunk(chunks, deadline);
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -121,7 +121,6 @@ export async function readBounded(
     }
     parts.push(value);
   }
-  signal?.removeEventListener("abort", onAbort);
   if (parts.length === 1 && parts[0] !== undefined) return parts[0];
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -139,20 +138,15 @@ export async function readBounded(
 export async function readCapped(
   body: ReadableStream<Uint8Array> | PlainBody | null,
   limit: number,
-  signal?: AbortSignal,
+  deadline?: Promise<never>,
 ): Promise<{ readonly bytes: Uint8Array; readonly truncated: boolean }> {
   if (body === null) return { bytes: new Uint8Array(0), truncated: false };
   const chunks = chunksOf(body);
-  const onAbort = () => {
-    void chunks.cancel();
-  };
-  signal?.addEventListener("abort", onAbort, { once: true });
   const bytes = new Uint8Array(limit);
   let size = 0;
   let truncated = false;
   for (;;) {
-    const { done, value } = await chunks.read();
-    if (signal?.aborted) throw new Error("aborted while reading the body");
+    const { done, value } = await nextChunk(chunks, deadline);
     if (done) break;
     const room = limit - size;
     bytes.set(value.subarray(0, room), size);
@@ -163,7 +157,6 @@ export async function readCapped(
       break;
     }
   }
-  signal?.removeEventListener("abort", onAbort);
   return { bytes: bytes.subarray(0, size), truncated };
 }
 
