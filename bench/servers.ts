@@ -125,7 +125,10 @@ async function workerd(env: Record<string, string>): Promise<string> {
 }
 
 async function hostWorker(bundle: WorkerBundle, env: Record<string, string>): Promise<string> {
-  const running = await startWorkerd(bundle, [{ name: "relay", bindings: env, directSocket: true }]);
+  // The lines are read and dropped, as the platform takes them off the Worker's hands.
+  const running = await startWorkerd(bundle, [{ name: "relay", bindings: env, directSocket: true }], {
+    discardOutput: true,
+  });
   const stop = async () => {
     await running.close();
     await bundle.remove();
