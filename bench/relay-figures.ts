@@ -95,6 +95,14 @@ function relayTarget(name: string, relayBase: string): Target {
   };
 }
 
+/**
+ * The direct call sent to a forwarder (bench/servers.ts) that only passes it on to the upstream and
+ * answers what the upstream answered: a second hop with nothing else, in the relay's runtime.
+ */
+function forwarderTarget(forwarderUrl: string): Target {
+  return { ...directTarget(forwarderUrl), name: "forwarder" };
+}
+
 /** Keep-alive connections, as a browser keeps to the relay and the relay to a provider. */
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -132,7 +140,9 @@ function send(target: Target): Promise<{ status: number; body: string; ms: numbe
 async function checkTarget(target: Target): Promise<void> {
   const { status, body } = await send(target);
   const tokenBody =
-    target.name === "direct" ? body : (JSON.parse(body) as { upstream?: { body?: string } }).upstream?.body;
+    target.name === "direct" || target.name === "forwarder"
+      ? body
+      : (JSON.parse(body) as { upstream?: { body?: string } }).upstream?.body;
   if (status !== 200 || tokenBody === undefined || !tokenBody.includes('"access_token"')) {
     throw new Error(`${target.name} answered ${status}: ${body.slice(0, 300)}`);
   }
@@ -210,49 +220,81 @@ export interface RelayReport {
   readonly samples: Readonly<Record<string, readonly number[]>>;
 }
 
+/** p50 and p99 of a list of milliseconds. */
+function stat(samples: readonly number[]) {
+  return { p50: median(samples), p99: percentile(samples, 99) };
+}
+
+/**
+ * Sequential requests taking turns between `targets`, so the machine's noise falls on each alike;
+ * after a warm-up, bounded in rounds and in time.
+ */
+async function takeTurns(targets: readonly Target[], rounds: number): Promise<Record<string, number[]>> {
+  const samples: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
+  const warmUp = Math.min(200, rounds);
+  const started = performance.now();
+  for (let round = 0; round < warmUp + rounds; round += 1) {
+    for (const target of targets) {
+      const { status, ms } = await send(target);
+      if (status !== 200) throw new Error(`${target.name} answered ${status} in round ${round}`);
+      if (round >= warmUp) samples[target.name]?.push(ms);
+    }
+    // Bounded in time as well as in rounds, whatever the machine is doing.
+    if (since(started) > 30_000) break;
+  }
+  return samples;
+}
+
 export async function measureRelay(options: RelayOptions): Promise<RelayReport> {
   const children: ChildProcess[] = [];
   let bundle: WorkerBundle | undefined;
-  let workerd: Awaited<ReturnType<typeof startWorkerd>> | undefined;
   try {
     const up = await startChild(["upstream"]);
     children.push(up.child);
     const env = relayEnv(up.url);
-    const node = await startChild(["relay", JSON.stringify(env)]);
-    children.push(node.child);
-    bundle = await bundleWorker();
-    workerd = await startWorkerd(bundle, [{ name: "relay", bindings: env }]);
-    const targets = [
-      directTarget(up.url),
-      relayTarget("node", node.url),
-      relayTarget("workerd", new URL("relay/", workerd.url).href),
+    // Each server in a process of its own, the load generator (this process) in another: workerd's
+    // host (Miniflare, which reads the Worker's log lines) too, so that no log line of a relay is
+    // read by the process timing its answer.
+    const started = await Promise.all([
+      startChild(["relay", JSON.stringify(env)]),
+      startChild(["workerd", JSON.stringify(env)]),
+      startChild(["forwarder", up.url]),
+      startChild(["workerd-forwarder", up.url]),
+    ]);
+    children.push(...started.map((s) => s.child));
+    const [node, workerd, nodeForwarder, workerdForwarder] = started.map((s) => s.url) as [
+      string,
+      string,
+      string,
+      string,
     ];
-    for (const target of targets) await checkTarget(target);
-
-    // Latency: the three targets in turn, so the machine's noise falls on each alike.
-    const samples: Record<string, number[]> = { direct: [], node: [], workerd: [] };
-    const warmUp = Math.min(200, options.rounds);
-    const latencyStarted = performance.now();
-    for (let round = 0; round < warmUp + options.rounds; round += 1) {
-      for (const target of targets) {
-        const { status, ms } = await send(target);
-        if (status !== 200) throw new Error(`${target.name} answered ${status} in round ${round}`);
-        if (round >= warmUp) samples[target.name]?.push(ms);
-      }
-      // Bounded in time as well as in rounds, whatever the machine is doing.
-      if (since(latencyStarted) > 60_000) break;
+    const direct = directTarget(up.url);
+    const runtimes = {
+      node: { relay: relayTarget("node", node), forwarder: forwarderTarget(nodeForwarder) },
+      workerd: { relay: relayTarget("workerd", workerd), forwarder: forwarderTarget(workerdForwarder) },
+    };
+    for (const { relay, forwarder } of Object.values(runtimes)) {
+      for (const target of [direct, relay, forwarder]) await checkTarget(target);
     }
-    const direct = samples.direct ?? [];
-    const stat = (s: readonly number[]) => ({ p50: median(s), p99: percentile(s, 99) });
-    const d = stat(direct);
-    options.log(
-      `relay: latency p50/p99 direct ${d.p50.toFixed(3)}/${d.p99.toFixed(3)} ms, node ${stat(samples.node ?? []).p50.toFixed(3)}/${stat(samples.node ?? []).p99.toFixed(3)} ms, workerd ${stat(samples.workerd ?? []).p50.toFixed(3)}/${stat(samples.workerd ?? []).p99.toFixed(3)} ms (${direct.length} rounds)`,
-    );
 
+    // Latency, one runtime at a time (a deployed relay runs alone, not beside the other runtime), each
+    // taking turns with a direct call to the same upstream (the floor) and with a forwarder in the
+    // same runtime that only passes the request on (what any second hop costs on this machine).
+    const samples: Record<string, number[]> = {};
     const figures: Figure[] = [];
     for (const runtime of ["node", "workerd"] as const) {
-      const r = stat(samples[runtime] ?? []);
-      const how = `${direct.length} sequential requests each, interleaved with direct; direct p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms`;
+      const { relay, forwarder } = runtimes[runtime];
+      const block = await takeTurns([direct, relay, forwarder], options.rounds);
+      const d = stat(block.direct ?? []);
+      const r = stat(block[runtime] ?? []);
+      const f = stat(block.forwarder ?? []);
+      samples[`${runtime}_direct`] = block.direct ?? [];
+      samples[runtime] = block[runtime] ?? [];
+      samples[`${runtime}_forwarder`] = block.forwarder ?? [];
+      options.log(
+        `relay: ${runtime}: latency p50/p99 direct ${d.p50.toFixed(3)}/${d.p99.toFixed(3)} ms, relay ${r.p50.toFixed(3)}/${r.p99.toFixed(3)} ms, bare forwarder ${f.p50.toFixed(3)}/${f.p99.toFixed(3)} ms (${samples[runtime]?.length} rounds)`,
+      );
+      const how = `${samples[runtime]?.length} sequential requests each, taking turns with direct (p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms) and a bare forwarder in ${runtime} (adds ${(f.p50 - d.p50).toFixed(2)} ms at p50)`;
       figures.push(
         {
           section: "relay",
@@ -289,7 +331,7 @@ export async function measureRelay(options: RelayOptions): Promise<RelayReport> 
 
     // Throughput at 100 concurrent, each target alone.
     const rps: Record<string, number> = {};
-    for (const target of targets) {
+    for (const target of [direct, runtimes.node.relay, runtimes.workerd.relay]) {
       const result = await throughput(target, options.concurrency, options.loadMs);
       rps[target.name] = result.rps;
       if (result.failed > 0)
@@ -311,10 +353,8 @@ export async function measureRelay(options: RelayOptions): Promise<RelayReport> 
         },
       });
     }
-    await workerd.close();
-    workerd = undefined;
-
     // Cold start: a new workerd with the bundled entry, until its first answer.
+    bundle = await bundleWorker();
     const cold: number[] = [];
     const firstRequest: number[] = [];
     for (let i = 0; i < options.coldStarts; i += 1) {
@@ -348,7 +388,6 @@ export async function measureRelay(options: RelayOptions): Promise<RelayReport> 
     });
     return { figures, samples: { ...samples, cold, firstRequest } };
   } finally {
-    await workerd?.close();
     await bundle?.remove();
     await Promise.all(children.map(stopChild));
     agent.destroy();

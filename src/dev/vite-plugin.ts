@@ -15,6 +15,7 @@ import type { Recipe } from "../providers/types.ts";
 import type { RelayClientConfig } from "../relay/config.ts";
 import { parseAllowedOrigins, parseClients, RelayConfigError } from "../relay/config.ts";
 import { createNodeListener, sendWebResponse, toWebRequest } from "../relay/node-adapter.ts";
+import { createNodeFetch } from "../relay/node-fetch.ts";
 import { createReloadableRelay, type ReloadOutcome } from "../relay/reloadable.ts";
 import { watchFiles } from "../relay/watch-files.ts";
 import { type DemoServer, startDemoServer } from "./demo-server.ts";
@@ -143,7 +144,10 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
         };
         // The demo client is always there; TOKENDESK_CLIENTS (e.g. from .env.local) adds real ones.
         const fixed = [demoClient, ...((await options.clients?.(origin)) ?? [])];
-        const relay = createReloadableRelay({ clients: fixed, allowedOrigins: [], recipes });
+        // The relay's upstream calls go through Node's own client, as in `npm run relay` (node-fetch.ts).
+        const upstreamFetch = createNodeFetch();
+        httpServer.once("close", () => upstreamFetch.close());
+        const relay = createReloadableRelay({ clients: fixed, allowedOrigins: [], recipes, fetch: upstreamFetch });
         let env = readEnv("TOKENDESK_");
         let pageEnv = readEnv("VITE_");
         const apply = (): ReloadOutcome =>
@@ -152,6 +156,7 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
               clients: [...fixed, ...configuredClients(env.TOKENDESK_CLIENTS, recipes)],
               allowedOrigins: parseAllowedOrigins(env.TOKENDESK_ALLOWED_ORIGINS),
               recipes,
+              fetch: upstreamFetch,
             }),
             env.TOKENDESK_CLIENTS,
           );

@@ -7,7 +7,7 @@ import type { ClientsResponse } from "./contract.ts";
 import { checkJsonContentType, REFUSED_REQUEST_HEADERS } from "./policy.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { ErrorResponseInit, RelayErrorCode } from "./responses.ts";
-import { readBounded, TOO_LARGE } from "./upstream-body.ts";
+import { type BodyReader, TOO_LARGE } from "./upstream-body.ts";
 
 /** What one request's log line reports. Holds only values that cannot be secrets. */
 export interface LogFacts {
@@ -46,6 +46,8 @@ export interface RelayCall {
   readonly clientsBody: ClientsResponse;
   /** The runtime's word that the caller reached the relay on loopback (`RelayRequestContext.loopback`). */
   readonly loopback: boolean;
+  /** Reads the request's body within a limit (`RelayRequestContext.readBody`, or `request.body`). */
+  readonly readBody: BodyReader;
 }
 
 /** A route: one call in, one answer out. Routes never throw on bad input; they answer 4xx. */
@@ -132,7 +134,7 @@ export async function readJson(
   }
   let bytes: Uint8Array | typeof TOO_LARGE;
   try {
-    bytes = await readBounded(request.body, maxBytes);
+    bytes = await call.readBody(maxBytes);
   } catch {
     return refuse(
       exchange.fail(400, "invalid_request", "The request body could not be read; send it again."),

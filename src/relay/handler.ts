@@ -12,6 +12,7 @@ import { checkOrigin, type OriginVerdict } from "./policy.ts";
 import { ipRateLimitKey } from "./rate-limit.ts";
 import { errorResponse, jsonResponse } from "./responses.ts";
 import { ROUTES, routeList, routeOf } from "./routes/index.ts";
+import { type BodyReader, readWithin } from "./upstream-body.ts";
 
 export { type ErrorResponseInit, errorResponse, type RelayErrorCode } from "./responses.ts";
 
@@ -29,6 +30,13 @@ export interface RelayRequestContext {
    * as Host. Loopback issuers are discovered only then. Absent: not on loopback.
    */
   readonly loopback?: boolean;
+  /**
+   * The request's body as the runtime already holds it, read within a limit; when given, the relay
+   * reads the body only through it, never from `request.body`. Node's adapter gives one: making its
+   * socket a Web stream costs more than the rest of a token request's handling (issue 14). Absent:
+   * the Request's own body stream.
+   */
+  readonly readBody?: BodyReader;
 }
 
 /** A relay: one Request in, one Response out. */
@@ -73,7 +81,14 @@ export function createRelay(options: RelayOptions): RelayHandler {
     let response: Response;
     try {
       response = await answer(
-        { request, settings, exchange, clientsBody, loopback: context.loopback === true },
+        {
+          request,
+          settings,
+          exchange,
+          clientsBody,
+          loopback: context.loopback === true,
+          readBody: context.readBody ?? ((limit) => readWithin(request, limit)),
+        },
         verdict,
       );
     } catch {

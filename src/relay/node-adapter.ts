@@ -7,6 +7,8 @@ import type { TLSSocket } from "node:tls";
 import type { RelayHandler } from "./handler.ts";
 import { errorResponse } from "./handler.ts";
 import { FORWARDING_HEADERS, isLoopbackAddress } from "./policy.ts";
+import { jsonTextOf } from "./responses.ts";
+import { type BodyReader, TOO_LARGE } from "./upstream-body.ts";
 
 /** An IncomingMessage as connect-style middleware hands it on: `originalUrl` keeps the mount prefix. */
 export type NodeRequest = IncomingMessage & { originalUrl?: string };
@@ -17,8 +19,11 @@ export type NodeListener = (req: NodeRequest, res: ServerResponse) => void;
 // A Host header is authority syntax only (RFC 9110 §7.2); anything else must not shape the URL.
 const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
-/** Converts a Node request into a Web Request with a streamed body (Fetch standard, `duplex: "half"`). */
-export function toWebRequest(req: NodeRequest): Request {
+/**
+ * Converts a Node request into a Web Request: with a streamed body (Fetch standard, `duplex: "half"`),
+ * or with none when `body` is false and the body is read another way ({@link nodeBodyReader}).
+ */
+export function toWebRequest(req: NodeRequest, { body = true }: { readonly body?: boolean } = {}): Request {
   // HTTP/2 (the dev server over https) names the authority in a pseudo-header, not in Host.
   const authority = req.headers.host ?? req.headers[":authority"];
   const host = typeof authority === "string" && HOST_PATTERN.test(authority) ? authority : "localhost";
@@ -37,7 +42,7 @@ export function toWebRequest(req: NodeRequest): Request {
     }
   }
   const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
+  const hasBody = body && method !== "GET" && method !== "HEAD";
   // `duplex` is required by Node's fetch for streamed bodies but missing from the DOM typings.
   const init: RequestInit & { duplex?: "half" } = { method, headers };
   if (hasBody) {
@@ -61,6 +66,12 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
   if (response.body === null) {
     res.end();
+    return;
+  }
+  const text = jsonTextOf(response);
+  if (text !== undefined) {
+    res.setHeader("content-length", Buffer.byteLength(text));
+    res.end(text);
     return;
   }
   // The relay's answers are JSON it built in memory, bounded by its own limits: sent whole with its
@@ -100,9 +111,11 @@ export function createNodeListener(handler: RelayHandler): NodeListener {
       let response: Response;
       try {
         // The socket's peer, never X-Forwarded-For: a header is the caller's to choose.
-        response = await handler(toWebRequest(req), {
+        // The body is read straight from the socket's chunks (nodeBodyReader), not through a Web stream.
+        response = await handler(toWebRequest(req, { body: false }), {
           clientIp: req.socket.remoteAddress,
           loopback: reachedOnLoopback(req),
+          readBody: nodeBodyReader(req),
         });
       } catch {
         response = errorResponse(500, "internal_error", "The relay failed to read the request; try again.");
@@ -140,6 +153,55 @@ function requestPath(target: string): string {
   } catch {
     return "/";
   }
+}
+
+/**
+ * Reads the request body from Node's chunks within a limit. Past the limit it stops and pauses the
+ * request, keeping the socket for the relay's 413 (sent with `connection: close`).
+ */
+export function nodeBodyReader(req: IncomingMessage): BodyReader {
+  return (limit) =>
+    new Promise((resolve, reject) => {
+      if (req.readableEnded) {
+        resolve(new Uint8Array(0));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const stop = () => {
+        req.off("data", onData);
+        req.off("end", onEnd);
+        req.off("error", onError);
+        req.off("close", onClose);
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size > limit) {
+          stop();
+          req.pause();
+          resolve(TOO_LARGE);
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = () => {
+        stop();
+        resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size));
+      };
+      const onError = (error: Error) => {
+        stop();
+        reject(error);
+      };
+      // A connection that closes before the body's end: the body cannot be read.
+      const onClose = () => {
+        stop();
+        reject(new Error("the connection closed before the body's end"));
+      };
+      req.on("data", onData);
+      req.on("end", onEnd);
+      req.on("error", onError);
+      req.on("close", onClose);
+    });
 }
 
 /** The request body as a Web stream, pulling from Node with backpressure. */

@@ -14,6 +14,7 @@ import { loadRelayOptions, type RelayOptions } from "./config.ts";
 import { mergeEnv, readEnvFile } from "./env-file.ts";
 import { errorResponse } from "./handler.ts";
 import { createNodeListener, sendWebResponse } from "./node-adapter.ts";
+import { createNodeFetch } from "./node-fetch.ts";
 import { createReloadableRelay, type ReloadOutcome } from "./reloadable.ts";
 import { watchFiles } from "./watch-files.ts";
 
@@ -31,7 +32,10 @@ export async function startRelayServer(
   options: RelayOptions,
   listen: { readonly host?: string; readonly port?: number } = {},
 ): Promise<RelayServer> {
-  const reloadable = createReloadableRelay(options);
+  // Node's own HTTP client for upstream calls (node-fetch.ts says why), unless the caller brings one.
+  const upstream = createNodeFetch();
+  const withFetch = (o: RelayOptions): RelayOptions => ({ ...o, fetch: o.fetch ?? upstream });
+  const reloadable = createReloadableRelay(withFetch(options));
   const relay = createNodeListener(reloadable.handler);
   const server = createServer((req, res) => {
     if ((req.url ?? "").startsWith("/relay/")) {
@@ -55,11 +59,12 @@ export async function startRelayServer(
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/relay/`,
-    reload: (build, attempted) => reloadable.reload(build, attempted),
+    reload: (build, attempted) => reloadable.reload(() => withFetch(build()), attempted),
     close: () =>
       new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();
+        upstream.close();
       }),
   };
 }

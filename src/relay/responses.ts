@@ -66,6 +66,17 @@ export function errorResponse(
   return jsonResponse(status, body, init.corsOrigin, init.headers);
 }
 
+/**
+ * The text of each JSON answer this module built, so that a runtime writing to a socket itself (Node's
+ * adapter) sends it without reading the answer's body stream back.
+ */
+const jsonTexts = new WeakMap<Response, string>();
+
+/** The JSON text `response` was built with, if {@link jsonResponse} built it and nothing read it since. */
+export function jsonTextOf(response: Response): string | undefined {
+  return response.bodyUsed ? undefined : jsonTexts.get(response);
+}
+
 /** A JSON answer with the relay's standard headers (and CORS for an allowed origin). */
 export function jsonResponse(
   status: number,
@@ -75,5 +86,9 @@ export function jsonResponse(
 ): Response {
   const headers = new Headers({ ...BASE_HEADERS, ...extra });
   if (corsOrigin !== undefined) headers.set("access-control-allow-origin", corsOrigin);
-  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers });
+  if (status === 204) return new Response(null, { status, headers });
+  const text = JSON.stringify(body);
+  const response = new Response(text, { status, headers });
+  jsonTexts.set(response, text);
+  return response;
 }

@@ -9,7 +9,7 @@ import type { ResolvedClient } from "./config.ts";
 import { type Envelope, REDACTED, type SentRequest } from "./contract.ts";
 import type { LookupRequest } from "./lookups.ts";
 import { basicAuthorization, formUrlEncode, passUpstreamHeaders } from "./policy.ts";
-import { decodeText, readBounded, readCapped, TOO_LARGE } from "./upstream-body.ts";
+import { bodyOf, decodeText, readCapped, readWithin, TOO_LARGE } from "./upstream-body.ts";
 
 /** An outbound POST, and the same request as the page may see it. */
 export interface UpstreamRequest {
@@ -102,17 +102,16 @@ export async function sendOnce(
   const outcome = words.unknown === undefined ? {} : ({ outcome: "unknown" } as const);
   const controller = new AbortController();
   let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   // Rejects on timeout even if a fetch or its body ignores the signal, so the deadline always holds.
   const deadline = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener("abort", () => reject(new Error("upstream timeout")), {
-      once: true,
-    });
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+      reject(new Error("upstream timeout"));
+    }, settings.timeoutMs);
   });
   deadline.catch(() => undefined);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, settings.timeoutMs);
   const failure = (error: unknown) => {
     if (timedOut) {
       return exchange.fail(
@@ -155,9 +154,9 @@ export async function sendOnce(
     let truncated = false;
     try {
       if (options.truncateAt === undefined) {
-        bytes = await readBounded(response.body, maxBytes, controller.signal);
+        bytes = await readWithin(response, maxBytes, deadline);
       } else {
-        ({ bytes, truncated } = await readCapped(response.body, options.truncateAt, controller.signal));
+        ({ bytes, truncated } = await readCapped(bodyOf(response), options.truncateAt, deadline));
       }
     } catch (error) {
       return failed(error);

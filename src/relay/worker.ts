@@ -108,7 +108,8 @@ async function serveStatic(request: Request, env: Env): Promise<Response> {
 }
 
 async function handle(request: Request, env: Env): Promise<Response> {
-  if (!isRelayPath(new URL(request.url).pathname)) return serveStatic(request, env);
+  const url = new URL(request.url);
+  if (!isRelayPath(url.pathname)) return serveStatic(request, env);
   const built = relayFor(env);
   if ("problem" in built) {
     return errorResponse(503, "relay_misconfigured", `The relay could not start: ${built.problem}`);
@@ -119,7 +120,7 @@ async function handle(request: Request, env: Env): Promise<Response> {
   // otherwise, and the URL names where it was reached.
   return built.relay(request, {
     clientIp: request.headers.get("cf-connecting-ip") ?? undefined,
-    loopback: isLoopbackHost(new URL(request.url).hostname),
+    loopback: isLoopbackHost(url.hostname),
   });
 }
 

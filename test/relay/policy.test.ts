@@ -31,6 +31,20 @@ describe("client authentication encoding (RFC 6749 §2.3.1)", () => {
   ])("form-urlencodes %j as %j (RFC 6749 Appendix B)", (raw, encoded) => {
     expect(formUrlEncode(raw)).toBe(encoded);
   });
+
+  it("gives URLSearchParams' text for every ASCII character, non-ASCII and a lone surrogate", () => {
+    const samples = [
+      ...Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)),
+      "ä€𝄞 mixed !'()~*-._ text",
+      "\ud800",
+      "a\udc00b",
+    ];
+    for (const sample of samples) {
+      expect(formUrlEncode(sample), JSON.stringify(sample)).toBe(
+        new URLSearchParams([["", sample]]).toString().slice(1),
+      );
+    }
+  });
 });
 
 describe("checkOrigin", () => {

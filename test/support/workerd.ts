@@ -90,6 +90,12 @@ export interface WorkerSpec {
    * loopback (discovery fetches loopback issuers only then); reach them with {@link RunningWorkerd.fetchUrl}.
    */
   readonly hosts?: readonly string[];
+  /**
+   * Also serve this Worker on a socket of its own (Miniflare's direct socket), reached without
+   * Miniflare's routing entry Worker, as Cloudflare's edge reaches a deployed Worker: for the bench,
+   * which measures the relay, not the local router in front of it. See {@link RunningWorkerd.directUrl}.
+   */
+  readonly directSocket?: boolean;
 }
 
 /** Workers running in one workerd process. */
@@ -102,6 +108,8 @@ export interface RunningWorkerd {
   fetchUrl(url: string, init?: RequestInit): Promise<Response>;
   /** The first Worker's address on 127.0.0.1, for a browser or a load test. */
   readonly url: URL;
+  /** A Worker's own socket on 127.0.0.1, when its spec asked for {@link WorkerSpec.directSocket}. */
+  directUrl(name: string): Promise<URL>;
   /** Lines the Workers wrote with console.log, oldest first. */
   readonly stdout: readonly string[];
   /** Lines the Workers or workerd wrote to stderr. */
@@ -113,12 +121,20 @@ export interface RunningWorkerd {
 export async function startWorkerd(
   bundle: WorkerBundle,
   workers: readonly WorkerSpec[],
-  options: { readonly port?: number } = {},
+  options: {
+    readonly port?: number;
+    /** Read the Workers' output and drop it, keeping no lines (a bench's many thousand requests). */
+    readonly discardOutput?: boolean;
+  } = {},
 ): Promise<RunningWorkerd> {
   const config = await readWranglerConfig();
   const stdout: string[] = [];
   const stderr: string[] = [];
   const collect = (stream: Readable, lines: string[]) => {
+    if (options.discardOutput === true) {
+      stream.resume();
+      return;
+    }
     let partial = "";
     stream.on("data", (chunk: Buffer) => {
       const parts = (partial + chunk.toString("utf8")).split("\n");
@@ -147,6 +163,9 @@ export async function startWorkerd(
         compatibilityDate: config.compatibility_date,
         compatibilityFlags: [...(config.compatibility_flags ?? [])],
         bindings: { ...worker.bindings },
+        ...(worker.directSocket === true
+          ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }], stripCfConnectingIp: false }
+          : {}),
         ...(worker.ratelimits === undefined
           ? {}
           : {
@@ -182,6 +201,7 @@ export async function startWorkerd(
     stdout,
     stderr,
     origin,
+    directUrl: (name) => mf.unsafeGetDirectURL(name),
     async fetch(name, path, init) {
       // Miniflare's fetch is undici's; its Request and Response are the same Web API objects.
       return (await mf.dispatchFetch(`${origin(name)}${path}`, init as never)) as unknown as Response;
