@@ -147,7 +147,12 @@ export function tokendeskDev(options: DevServerOptions): Plugin {
         // The relay's upstream calls go through Node's own client, as in `npm run relay` (node-fetch.ts).
         const upstreamFetch = createNodeFetch();
         httpServer.once("close", () => upstreamFetch.close());
-        const relay = createReloadableRelay({ clients: fixed, allowedOrigins: [], recipes, fetch: upstreamFetch });
+        const relay = createReloadableRelay({
+          clients: fixed,
+          allowedOrigins: [],
+          recipes,
+          fetch: upstreamFetch,
+        });
         let env = readEnv("TOKENDESK_");
         let pageEnv = readEnv("VITE_");
         const apply = (): ReloadOutcome =>
