@@ -10,6 +10,7 @@ import { CONTENT_SECURITY_POLICY } from "../relay/headers.ts";
 import { withShell } from "../ui/shell.ts";
 import { DEV_HOST, DEV_PORT } from "./address.ts";
 import { devCertificate } from "./dev-cert.ts";
+import { inlineStyles } from "./inline-styles.ts";
 import { serviceWorker } from "./service-worker-build.ts";
 import { type DevServerOptions, tokendeskDev } from "./vite-plugin.ts";
 
@@ -50,7 +51,14 @@ export function tokendeskViteConfig(dev: DevServerOptions = {}): UserConfig {
     // Only VITE_* variables reach the page; TOKENDESK_* (the relay's secrets) never do.
     envPrefix: "VITE_",
     ...(dev.envDir === undefined ? {} : { envDir: dev.envDir }),
-    plugins: [solid(), contentSecurityPolicy(), staticShell(), serviceWorker(), tokendeskDev(dev)],
+    plugins: [
+      solid(),
+      contentSecurityPolicy(),
+      staticShell(),
+      inlineStyles(),
+      serviceWorker(),
+      tokendeskDev(dev),
+    ],
     server: {
       host: DEV_HOST,
       port: dev.port ?? DEV_PORT,

@@ -18,7 +18,7 @@ import type {
 } from "@cloudflare/workers-types";
 import { loadRelayOptions, RelayConfigError } from "./config.ts";
 import { createRelay, errorResponse, type RelayHandler } from "./handler.ts";
-import { SECURITY_HEADERS } from "./headers.ts";
+import { inlineStyleHashes, SECURITY_HEADERS, securityHeaders } from "./headers.ts";
 import { isLoopbackHost } from "./policy.ts";
 import { bindingRateLimiter, type RateLimiter } from "./rate-limit.ts";
 
@@ -103,8 +103,14 @@ async function serveStatic(request: Request, env: Env): Promise<Response> {
   }
   const upstream = fromWorker(await env.ASSETS.fetch(toWorker(request)));
   const headers = new Headers(upstream.headers);
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) headers.set(name, value);
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers });
+  // A page carries its stylesheet inline (src/dev/inline-styles.ts): its CSP allows that exact text.
+  const html = request.method !== "HEAD" && headers.get("content-type")?.startsWith("text/html") === true;
+  const body = html ? await upstream.text() : upstream.body;
+  const security =
+    typeof body === "string" ? securityHeaders(await inlineStyleHashes(body)) : SECURITY_HEADERS;
+  for (const [name, value] of Object.entries(security)) headers.set(name, value);
+  if (typeof body === "string") headers.delete("content-length");
+  return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers });
 }
 
 async function handle(request: Request, env: Env): Promise<Response> {

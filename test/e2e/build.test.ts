@@ -3,6 +3,7 @@
  * whatever the build's environment held.
  */
 
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,8 +84,29 @@ describe("npm run build", () => {
     }
   });
 
-  it("ships public/_headers beside index.html, for static hosts that read it", async () => {
-    expect(await readFile(join(outDir, "_headers"), "utf8")).toBe(await readFile("public/_headers", "utf8"));
+  it("carries its stylesheet inline, allowed by its hash alone, so the first frame waits for no request", async () => {
+    for (const page of ["index.html", "callback/index.html"]) {
+      const html = await readFile(join(outDir, page), "utf8");
+      expect(html, page).not.toMatch(/<link\b[^>]*rel="stylesheet"/);
+      const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? "");
+      expect(styles, page).toHaveLength(1);
+      const hash = createHash("sha256")
+        .update(styles[0] ?? "")
+        .digest("base64");
+      const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? "";
+      expect(policy, page).toContain(`style-src 'self' 'sha256-${hash}';`);
+      expect(policy, page).not.toMatch(/unsafe-inline|unsafe-hashes/);
+    }
+  });
+
+  it("ships public/_headers beside index.html, its CSP naming the inline stylesheet's hash", async () => {
+    const html = await readFile(join(outDir, "index.html"), "utf8");
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? "";
+    const hash = createHash("sha256").update(style).digest("base64");
+    const template = await readFile("public/_headers", "utf8");
+    expect(await readFile(join(outDir, "_headers"), "utf8")).toBe(
+      template.replace("style-src 'self';", `style-src 'self' 'sha256-${hash}';`),
+    );
   });
 
   it("ships no dev-only code: no demo server, no relay handler, no npm run client", async () => {

@@ -4,6 +4,7 @@
  * upstream requests going out through workerd's own network stack. A caller's address is
  * `CF-Connecting-IP`, as Cloudflare's edge sets it. One workerd process serves every Worker here.
  */
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +39,10 @@ beforeAll(async () => {
   await writeFile(join(assets, "index.html"), "<!doctype html><title>tokendesk</title>");
   await writeFile(join(assets, "callback/index.html"), "<!doctype html><title>tokendesk · callback</title>");
   await writeFile(join(assets, "config.json"), '{"relay":"/relay"}');
+  await writeFile(
+    join(assets, "styled.html"),
+    "<!doctype html><title>styled</title><style>body{color:#123}</style><p>styled</p>",
+  );
   await writeFile(join(assets, "relay/clients"), "a file where the relay answers");
   await writeFile(join(assets, "_headers"), "/*\n  X-From-Headers-File: yes\n");
 });
@@ -117,6 +122,17 @@ describe("the Worker beyond the relay's contract", () => {
     const config = await _get("app", "/config.json");
     expect(config.body).toEqual({ relay: "/relay" });
     expect(config.headers["referrer-policy"]).toBe("no-referrer");
+  });
+
+  it("allows a page's inline stylesheet by the hash of its exact text, and no other inline style", async () => {
+    const answer = await _get("app", "/styled");
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain("<style>body{color:#123}</style>");
+    const hash = createHash("sha256").update("body{color:#123}").digest("base64");
+    expect(answer.headers["content-security-policy"]).toContain(`style-src 'self' 'sha256-${hash}';`);
+    expect(answer.headers["content-security-policy"]).not.toMatch(/unsafe-inline|unsafe-hashes/);
+    const plain = await _get("app", "/config.json");
+    expect(plain.headers["content-security-policy"]).toContain("style-src 'self';");
   });
 
   it("redirects /callback to /callback/ without a rewrite rule, and answers 404 for what is not there", async () => {
