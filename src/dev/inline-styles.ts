@@ -12,19 +12,13 @@
  * (`inlineStyleHashes`, src/relay/headers.ts). A stylesheet that names a relative `url(…)` (which
  * would then resolve against the page) or holds `</style` is left linked.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, posix, resolve } from "node:path";
 import type { Plugin } from "vite";
-import { contentSecurityPolicy, securityHeaders } from "../relay/headers.ts";
+import { contentSecurityPolicy, inlineStyleHashes, securityHeaders } from "../relay/headers.ts";
 
 const STYLESHEET_LINK = /<link\b[^>]*\brel="stylesheet"[^>]*>/g;
 const CSP_META = /<meta http-equiv="Content-Security-Policy" content="[^"]*"\s*\/?>/;
-
-/** The CSP source for an inline stylesheet's exact text. */
-export function styleHash(css: string): string {
-  return `sha256-${createHash("sha256").update(css, "utf8").digest("base64")}`;
-}
 
 /** Whether `css` keeps its meaning inside a `<style>` element of a page in another directory. */
 function inlinable(css: string): boolean {
@@ -41,11 +35,11 @@ export function inlineStyles(): Plugin {
     configResolved(config) {
       outDir = resolve(config.root, config.build.outDir);
     },
-    generateBundle(_options, bundle) {
+    async generateBundle(_options, bundle) {
       for (const html of Object.values(bundle)) {
         if (html.type !== "asset" || !html.fileName.endsWith(".html")) continue;
         const source = typeof html.source === "string" ? html.source : new TextDecoder().decode(html.source);
-        const pageHashes: string[] = [];
+        let inlined = 0;
         let text = source.replace(STYLESHEET_LINK, (link) => {
           const href = /\bhref="([^"]+)"/.exec(link)?.[1];
           if (href === undefined || /^[a-z]+:|^\/\//i.test(href)) return link;
@@ -55,10 +49,12 @@ export function inlineStyles(): Plugin {
           const css =
             typeof asset.source === "string" ? asset.source : new TextDecoder().decode(asset.source);
           if (!inlinable(css)) return link;
-          pageHashes.push(styleHash(css));
+          inlined += 1;
           return `<style>${css}</style>`;
         });
-        if (pageHashes.length === 0) continue;
+        if (inlined === 0) continue;
+        // Hashed as the Worker hashes the pages it serves (one definition of what a browser hashes).
+        const pageHashes = await inlineStyleHashes(text);
         for (const hash of pageHashes) hashes.add(hash);
         if (!CSP_META.test(text)) {
           this.error(`${html.fileName} carries no CSP meta tag to add the inline stylesheet's hash to`);
