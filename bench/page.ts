@@ -25,9 +25,10 @@ export interface PageOptions {
   /** Loads per page figure; the median is reported. */
   readonly loads: number;
   /**
-   * First visits per side for first contentful paint. More than `loads`: a fresh context's first paint
-   * scatters over ±50 % on this machine (the empty page alone from 80 to 190 ms in one run), and the
-   * median of seven a side moved the ratio by ±0.2 from run to run of the same commit.
+   * First visits per side for first contentful paint. More than `loads`: the median of seven a side
+   * moved the ratio by ±0.2 from run to run of the same commit. Each takes about 2.5 s, most of it
+   * waiting for the new window's start-up work (browserAtRest), so 15 a side, not 21, keep the whole
+   * run within issue 7's 5 minutes.
    */
   readonly firstVisits: number;
   /** How long the idle page is watched, in ms (issue 7: 60 s). */

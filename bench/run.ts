@@ -84,7 +84,7 @@ try {
     );
     const page = await measurePage(built.outDir, {
       loads: 7,
-      firstVisits: 21,
+      firstVisits: 15,
       idleMs: 60_000,
       writes: 1000,
       backupRounds: 3,

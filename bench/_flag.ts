@@ -1,0 +1,12 @@
+import { execSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS } from "../test/support/chromium.ts";
+const names = readFileSync(process.argv[2]!, "utf8").split("\n").filter(Boolean);
+const b = await chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_ARGS, `--disable-features=${names.join(",")}`], headless: true });
+const c = await b.newContext();
+const p = await c.newPage();
+await p.waitForTimeout(1500);
+const n = execSync("ps -eo args | grep -c -- '--top-chrome-webui' || true").toString().trim();
+console.log(names.length, "webui procs (incl grep):", n);
+await b.close();

@@ -1,0 +1,11 @@
+import { execSync } from "node:child_process";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS } from "../test/support/chromium.ts";
+const b = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+const webui = () => execSync("ps -eo pid,args | grep -- '--top-chrome-webui' | grep -v grep | awk '{print $1}' || true").toString().trim().split("\n").filter(Boolean).map((pid) => { const f = execSync(`cat /proc/${pid}/stat`).toString().split(") ")[1]!.split(" "); return `${pid}:${(Number(f[11]) + Number(f[12])) * 10}`; }).join(" ");
+const c = await b.newContext();
+const p1 = await c.newPage(); await p1.waitForTimeout(2500); console.log("page1", webui());
+const p2 = await c.newPage(); await p2.waitForTimeout(2500); console.log("page2", webui());
+await p1.close(); await p2.close();
+const p3 = await c.newPage(); await p3.waitForTimeout(2500); console.log("page3 after closing both", webui());
+await b.close();
