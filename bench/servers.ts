@@ -129,10 +129,15 @@ async function hostWorker(bundle: WorkerBundle, env: Record<string, string>): Pr
   const running = await startWorkerd(bundle, [{ name: "relay", bindings: env, directSocket: true }], {
     discardOutput: true,
   });
-  const stop = async () => {
-    await running.close();
-    await bundle.remove();
-    process.exit(0);
+  // stdin sends both "end" and "close": closing Miniflare twice threw ERR_SERVER_NOT_RUNNING.
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await running.close();
+      await bundle.remove();
+      process.exit(0);
+    })();
+    return stopping;
   };
   process.stdin.on("end", () => void stop());
   process.stdin.on("close", () => void stop());
