@@ -196,17 +196,21 @@ async function paintOf(context: BrowserContext, page: Page, url: string): Promis
   const cdp = await context.newCDPSession(page);
   await cdp.send("Page.enable");
   await cdp.send("Page.setLifecycleEventsEnabled", { enabled: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const painted = new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${url}: no first contentful paint in 30 s`)), 30_000);
+    timer = setTimeout(() => fail(new Error(`${url}: no first contentful paint in 30 s`)), 30_000);
     cdp.on("Page.lifecycleEvent", (event) => {
-      if (event.name !== "firstContentfulPaint") return;
-      clearTimeout(timer);
-      done();
+      if (event.name === "firstContentfulPaint") done();
     });
   });
-  await page.goto(url, { waitUntil: "commit" });
-  await painted;
-  await cdp.detach();
+  try {
+    await page.goto(url, { waitUntil: "commit" });
+    await painted;
+  } finally {
+    // Also when the navigation fails: no timer left to reject later, unheard.
+    clearTimeout(timer);
+    await cdp.detach();
+  }
   return page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN);
 }
 
