@@ -196,6 +196,26 @@ describe("the same build at the root of another host", () => {
     }
     expect(consoleErrors).toEqual([]);
   });
+
+  it("follows the system's light or dark setting, and the theme switch overrides it", async () => {
+    const page = await browser.context.newPage();
+    try {
+      const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.goto(rootSite.url);
+      await page.getByRole("button", { name: /^Theme: system/ }).waitFor();
+      expect(await background()).toBe("rgb(20, 21, 24)");
+      await page.emulateMedia({ colorScheme: "light" });
+      expect(await background()).toBe("rgb(247, 247, 245)");
+      await page.getByRole("button", { name: /^Theme: system/ }).click();
+      expect(await background()).toBe("rgb(247, 247, 245)");
+      await page.getByRole("button", { name: /^Theme: light/ }).click();
+      expect(await background()).toBe("rgb(20, 21, 24)");
+      await page.getByRole("button", { name: /^Theme: dark/ }).click();
+    } finally {
+      await page.close();
+    }
+  });
 });
 
 describe("the same build as Cloudflare serves it: the Worker with static assets and the relay on one origin", () => {
