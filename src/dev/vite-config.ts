@@ -76,8 +76,6 @@ export function tokendeskViteConfig(dev: DevServerOptions = {}): UserConfig {
     worker: { format: "es" },
     build: {
       target: "es2022",
-      // light-dark() stays native (src/ui/styles.css says why): the browsers that have it.
-      cssTarget: ["chrome123", "edge123", "firefox120", "safari17.5"],
       sourcemap: false,
       rolldownOptions: {
         input: {
