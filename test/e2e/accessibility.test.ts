@@ -10,6 +10,7 @@ import { type Browser, launchBrowser, removeProfile } from "../support/chromium.
 import { refreshTokens } from "../support/demo-flow.ts";
 import { type RunningDevServer, startDevServer } from "../support/dev-server.ts";
 import { startTestIssuers, type TestIssuers } from "../support/issuers.ts";
+import { expectThemesFollowSystemAndSwitch } from "../support/themes.ts";
 import { _showValues } from "../support/values.ts";
 
 const SUPPORT_PASTE = "Paste a token, a token response, an exported connection or a diagnostic bundle";
@@ -127,22 +128,7 @@ describe("the support desk, keyboard only", () => {
 describe("themes", () => {
   it("follows the system, and the switch overrides it, remembered across a reload", async () => {
     const page = await browser.context.newPage();
-    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    await page.emulateMedia({ colorScheme: "light" });
-    await page.goto(`${dev.origin}/`);
-    await page.getByRole("button", { name: /^Theme: system/ }).waitFor();
-    expect(await background()).toBe("rgb(247, 247, 245)");
-    await page.emulateMedia({ colorScheme: "dark" });
-    expect(await background()).toBe("rgb(20, 21, 24)");
-    await page.getByRole("button", { name: /^Theme: system/ }).click();
-    expect(await background()).toBe("rgb(247, 247, 245)");
-    await page.reload();
-    await page.getByRole("button", { name: /^Theme: light/ }).click();
-    expect(await background()).toBe("rgb(20, 21, 24)");
-    await page.emulateMedia({ colorScheme: "light" });
-    expect(await background()).toBe("rgb(20, 21, 24)");
-    await page.getByRole("button", { name: /^Theme: dark/ }).click();
-    expect(await background()).toBe("rgb(247, 247, 245)");
+    await expectThemesFollowSystemAndSwitch(page, `${dev.origin}/`);
     await page.close();
   });
 });

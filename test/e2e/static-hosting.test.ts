@@ -19,6 +19,7 @@ import { type BuiltApp, buildApp } from "../support/build.ts";
 import { type Browser, launchBrowser, removeProfile } from "../support/chromium.ts";
 import { loginAndConsentInBrowser } from "../support/demo-login.ts";
 import { type StaticServer, startStaticServer } from "../support/static-server.ts";
+import { expectThemesFollowSystemAndSwitch } from "../support/themes.ts";
 import { _tokenValue } from "../support/values.ts";
 import { bundleWorker, type RunningWorkerd, startWorkerd, type WorkerBundle } from "../support/workerd.ts";
 
@@ -197,21 +198,10 @@ describe("the same build at the root of another host", () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it("follows the system's light or dark setting, and the theme switch overrides it", async () => {
+  it("follows the system's light or dark setting until the theme switch overrides it", async () => {
     const page = await browser.context.newPage();
     try {
-      const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-      await page.emulateMedia({ colorScheme: "dark" });
-      await page.goto(rootSite.url);
-      await page.getByRole("button", { name: /^Theme: system/ }).waitFor();
-      expect(await background()).toBe("rgb(20, 21, 24)");
-      await page.emulateMedia({ colorScheme: "light" });
-      expect(await background()).toBe("rgb(247, 247, 245)");
-      await page.getByRole("button", { name: /^Theme: system/ }).click();
-      expect(await background()).toBe("rgb(247, 247, 245)");
-      await page.getByRole("button", { name: /^Theme: light/ }).click();
-      expect(await background()).toBe("rgb(20, 21, 24)");
-      await page.getByRole("button", { name: /^Theme: dark/ }).click();
+      await expectThemesFollowSystemAndSwitch(page, rootSite.url);
     } finally {
       await page.close();
     }
