@@ -33,9 +33,14 @@ const AUTHORIZE_ONLY: readonly { provider: string; environment?: string; scope?:
   { provider: "github-app" },
 ];
 
-async function shoot(page: Page, name: string): Promise<void> {
+/** The whole page, or with `screen` only what a window of the page's size shows (the narrow ones, a phone's). */
+async function shoot(
+  page: Page,
+  name: string,
+  { screen = false }: { readonly screen?: boolean } = {},
+): Promise<void> {
   const path = join(OUT, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: !screen });
   console.log(`wrote ${path}`);
 }
 
@@ -105,12 +110,14 @@ async function demoWalk(page: Page, origin: string, demo: DemoServer): Promise<v
   await page.emulateMedia({ colorScheme: "dark" });
   await page.setViewportSize({ width: 360, height: 780 });
   await page.goto(`${origin}/`);
-  await page.getByRole("link", { name: /^demo · / }).waitFor();
-  await shoot(page, "walk-6-narrow-dark-home");
+  // The README's caption is the connections list: below every client's card, scrolled to its heading.
+  const connections = page.getByRole("heading", { level: 2, name: "Connections" });
+  await connections.waitFor();
+  await connections.evaluate((heading) => heading.scrollIntoView({ block: "start" }));
+  await shoot(page, "walk-6-narrow-dark-home", { screen: true });
   await page.goto(connection);
   await page.getByTestId("refresh-token").waitFor();
-  await page.screenshot({ path: join(OUT, "walk-7-narrow-dark-connection.png") });
-  console.log(`wrote ${join(OUT, "walk-7-narrow-dark-connection.png")}`);
+  await shoot(page, "walk-7-narrow-dark-connection", { screen: true });
   await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize({ width: 1100, height: 900 });
   // The server that was handed the token refreshes; the next refresh here meets invalid_grant.
