@@ -2,10 +2,16 @@ import { render } from "solid-js/web";
 import { App } from "./App.tsx";
 import { startEarlyRead } from "./store/early-read.ts";
 import { appRoot, captureCallback } from "./ui/callback-capture.ts";
+import { applyTheme, savedTheme } from "./ui/theme.ts";
 import "./ui/styles.css";
 
 // Before anything else: take code and state out of the address bar and history.
 const callback = captureCallback(window.location, window.history);
+
+// A theme picked here, applied now rather than at the first render, which waits for a frame: the
+// frame then shows it whenever this script is in before the browser paints (a reload from cache,
+// most often). Sooner would take an inline script in the page, which its CSP does not allow.
+applyTheme(savedTheme());
 
 // Storage answers slower than the app starts: ask it now, while the frame is painted.
 const earlyRead = startEarlyRead();

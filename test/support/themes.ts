@@ -12,10 +12,18 @@ const DARK = "rgb(20, 21, 24)";
 
 /**
  * Opens `url` in `page` with the system set to light: the page follows the system's setting until
- * the switch (system → light → dark → system) overrides it, and the choice outlives a reload.
+ * the switch (system → light → dark → system) overrides it, and the choice outlives a reload, shown
+ * before the app's first render (which waits for a frame), so the frame does not flash the other.
  */
 export async function expectThemesFollowSystemAndSwitch(page: Page, url: string): Promise<void> {
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  // The background once the page's scripts have run (DOMContentLoaded), before the app renders.
+  await page.addInitScript(() => {
+    document.addEventListener("DOMContentLoaded", () => {
+      document.documentElement.dataset.backgroundAtLoad = getComputedStyle(document.body).backgroundColor;
+    });
+  });
+  const backgroundAtLoad = () => page.evaluate(() => document.documentElement.dataset.backgroundAtLoad);
   await page.emulateMedia({ colorScheme: "light" });
   await page.goto(url);
   await page.getByRole("button", { name: /^Theme: system/ }).waitFor();
@@ -25,6 +33,7 @@ export async function expectThemesFollowSystemAndSwitch(page: Page, url: string)
   await page.getByRole("button", { name: /^Theme: system/ }).click();
   expect(await background()).toBe(LIGHT);
   await page.reload();
+  expect(await backgroundAtLoad()).toBe(LIGHT);
   await page.getByRole("button", { name: /^Theme: light/ }).click();
   expect(await background()).toBe(DARK);
   await page.emulateMedia({ colorScheme: "light" });

@@ -1,31 +1,19 @@
 import { createSignal, lazy, onMount, type ParentProps, Suspense } from "solid-js";
 import { A } from "../router.tsx";
+import { applyTheme, savedTheme, saveTheme, THEMES, type Theme } from "../theme.ts";
 
 // Offline and update notices: not needed to draw the first screen, so they load beside it.
 const Notices = lazy(() => import("../offline/notices.tsx").then((m) => ({ default: m.Notices })));
 
-type Theme = "system" | "light" | "dark";
-const THEMES: readonly Theme[] = ["system", "light", "dark"];
-const THEME_KEY = "tokendesk.theme";
-
-function applyTheme(theme: Theme) {
-  if (theme === "system") delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = theme;
-}
-
 /** Follows the system setting unless the person picked light or dark here. */
 function ThemeSwitch() {
-  const [theme, setTheme] = createSignal<Theme>("system");
-  onMount(() => {
-    const saved = localStorage.getItem(THEME_KEY);
-    if (saved === "light" || saved === "dark") setTheme(saved);
-    applyTheme(theme());
-  });
+  const [theme, setTheme] = createSignal<Theme>(savedTheme());
+  // The entry (main.tsx) applied it before the first render; a page without that entry needs it here.
+  onMount(() => applyTheme(theme()));
   const next = () => {
     const value = THEMES[(THEMES.indexOf(theme()) + 1) % THEMES.length] ?? "system";
     setTheme(value);
-    if (value === "system") localStorage.removeItem(THEME_KEY);
-    else localStorage.setItem(THEME_KEY, value);
+    saveTheme(value);
     applyTheme(value);
   };
   return (
