@@ -1,4 +1,4 @@
-import { createSignal, lazy, onMount, type ParentProps, Suspense } from "solid-js";
+import { createSignal, lazy, type ParentProps, Suspense } from "solid-js";
 import { A } from "../router.tsx";
 import { applyTheme, savedTheme, saveTheme, THEMES, type Theme } from "../theme.ts";
 
@@ -7,9 +7,8 @@ const Notices = lazy(() => import("../offline/notices.tsx").then((m) => ({ defau
 
 /** Follows the system setting unless the person picked light or dark here. */
 function ThemeSwitch() {
+  // The entry (main.tsx) applied the saved theme before the first render; this only shows and changes it.
   const [theme, setTheme] = createSignal<Theme>(savedTheme());
-  // The entry (main.tsx) applied it before the first render; a page without that entry needs it here.
-  onMount(() => applyTheme(theme()));
   const next = () => {
     const value = THEMES[(THEMES.indexOf(theme()) + 1) % THEMES.length] ?? "system";
     setTheme(value);
